@@ -9,4 +9,5 @@ from sha3 import keccak_256 as _keccak_256
 
 def keccak256(data: bytes) -> bytes:
     """Return the 32-byte Keccak-256 digest of `data`."""
-    return _keccak_256(data).digest()
+    digest: bytes = _keccak_256(data).digest()
+    return digest

@@ -1,0 +1,13 @@
+"""The `swap` app: registrations, audit events, distributions and L2 publishing."""
+
+from django.apps import AppConfig
+
+
+class SwapConfig(AppConfig):
+    name = "swap"
+    verbose_name = "Swap core"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Registers the deployment checks with Django's check framework.
+        from swap import checks  # noqa: F401

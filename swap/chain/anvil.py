@@ -1,0 +1,97 @@
+"""Start and stop a local EVM node (anvil from the npm package `@foundry-rs/anvil`).
+
+Used by the test fixtures and by the demo, so both run the same chain the same way: a free
+loopback port, chain id 31337, anvil's deterministic development accounts.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ANVIL_BINARY = REPO_ROOT / "node_modules" / ".bin" / "anvil"
+ANVIL_CHAIN_ID = 31337
+
+
+class AnvilError(RuntimeError):
+    """The local node could not be started or answered with an error."""
+
+
+def free_loopback_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class AnvilNode:
+    """A running anvil process and the JSON-RPC URL it serves."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    chain_id: int = ANVIL_CHAIN_ID
+    _next_id: int = field(default=0, repr=False)
+
+    def rpc(self, method: str, params: list[Any] | None = None) -> Any:
+        """Call one JSON-RPC method and return its result; raise AnvilError on an error reply."""
+        self._next_id += 1
+        payload = {"jsonrpc": "2.0", "id": self._next_id, "method": method, "params": params or []}
+        reply = requests.post(self.url, json=payload, timeout=30).json()
+        if "error" in reply:
+            raise AnvilError(f"{method}: {reply['error'].get('message', reply['error'])}")
+        return reply["result"]
+
+    def snapshot(self) -> str:
+        """Take an EVM snapshot; `revert` returns the chain to exactly this state."""
+        return str(self.rpc("evm_snapshot"))
+
+    def revert(self, snapshot_id: str) -> None:
+        if not self.rpc("evm_revert", [snapshot_id]):
+            raise AnvilError(f"evm_revert({snapshot_id}) refused")
+
+    def stop(self) -> None:
+        """Terminate the process and wait for it, killing it if it does not exit in time."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def start_anvil(
+    *, port: int | None = None, chain_id: int = ANVIL_CHAIN_ID, extra_args: list[str] | None = None,
+    startup_timeout: float = 30.0,
+) -> AnvilNode:
+    """Start anvil on a loopback port and return once it answers `eth_chainId`."""
+    binary = Path(os.environ.get("ANVIL_BINARY", ANVIL_BINARY))
+    if not binary.exists():
+        raise AnvilError(f"anvil not found at {binary}: run `npm ci` (make does it for you)")
+    port = port or free_loopback_port()
+    command = [str(binary), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(chain_id), "--silent"]
+    process = subprocess.Popen(command + (extra_args or []), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    node = AnvilNode(url=f"http://127.0.0.1:{port}", process=process, chain_id=chain_id)
+    deadline = time.monotonic() + startup_timeout
+    while True:
+        if process.poll() is not None:
+            stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+            raise AnvilError(f"anvil exited with code {process.returncode}: {stderr.strip()[:500]}")
+        try:
+            if int(node.rpc("eth_chainId"), 16) == chain_id:
+                return node
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            node.stop()
+            raise AnvilError(f"anvil did not answer on {node.url} within {startup_timeout:.0f} s")
+        time.sleep(0.05)

@@ -1,0 +1,45 @@
+"""Deployment checks: `manage.py check --deploy` fails while production leans on an embedded default.
+
+The embedded default (SQLite, in-process tasks, a per-process cache, a published secret) is right
+for a laptop and wrong for money: each of these is an Error, not a Warning, so the command exits
+non-zero and a deploy script stops.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, register
+
+
+@register(Tags.security, deploy=True)
+def check_production_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """Return one Error per production setting that still has its embedded default."""
+    from swap.settings import DEFAULT_SECRET_KEY
+
+    errors: list[CheckMessage] = []
+    if settings.SECRET_KEY == DEFAULT_SECRET_KEY:
+        errors.append(
+            Error("SECRET_KEY is the embedded default.", hint="Set SECRET_KEY to a long random value.", id="swap.E001")
+        )
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        errors.append(
+            Error("The database is SQLite.", hint="Set DATABASE_URL to the PostgreSQL database.", id="swap.E002")
+        )
+    if not settings.CELERY_BROKER_URL or settings.CELERY_TASK_ALWAYS_EAGER:
+        errors.append(
+            Error(
+                "No Celery broker: tasks would run inside web requests.",
+                hint="Set CELERY_BROKER_URL to the Redis broker.",
+                id="swap.E003",
+            )
+        )
+    if "locmem" in settings.CACHES["default"]["BACKEND"]:
+        errors.append(
+            Error(
+                "The cache is per-process memory, so rate limits would not be shared between workers.",
+                hint="Set REDIS_URL.",
+                id="swap.E004",
+            )
+        )
+    return errors

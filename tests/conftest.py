@@ -1,0 +1,65 @@
+"""Shared test fixtures: the local chain, the test-pass rules for real services, a clean cache.
+
+`make test` runs the suite twice: on SQLite with tasks in-process, then on PostgreSQL with Redis
+as broker and cache. Tests marked `postgres` or `redis` are skipped only in the first pass; in
+the second (`SWAP_REQUIRE_SERVICES=1`) a missing service is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from swap.chain.anvil import AnvilNode, start_anvil
+
+REQUIRE_SERVICES = os.environ.get("SWAP_REQUIRE_SERVICES") == "1"
+
+
+def _uses_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def _uses_redis() -> bool:
+    return bool(settings.CELERY_BROKER_URL) and "redis" in settings.CACHES["default"]["BACKEND"].lower()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    missing = {"postgres": not _uses_postgres(), "redis": not _uses_redis()}
+    for item in items:
+        for marker, is_missing in missing.items():
+            if marker in item.keywords and is_missing:
+                if REQUIRE_SERVICES:
+                    raise pytest.UsageError(f"{item.nodeid} needs {marker}, which this services pass lacks")
+                item.add_marker(pytest.mark.skip(reason=f"needs {marker}: runs in the services pass of make test"))
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> Iterator[None]:
+    """Rate-limit counters live in the cache; no test may see another's."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(scope="session")
+def anvil_session() -> Iterator[AnvilNode]:
+    """One anvil process for the whole test session (started on first use)."""
+    node = start_anvil()
+    try:
+        yield node
+    finally:
+        node.stop()
+
+
+@pytest.fixture
+def anvil(anvil_session: AnvilNode) -> Iterator[AnvilNode]:
+    """The session's anvil, reverted after the test to the state it had before."""
+    snapshot_id = anvil_session.snapshot()
+    try:
+        yield anvil_session
+    finally:
+        anvil_session.revert(snapshot_id)

@@ -1,0 +1,110 @@
+"""The foundation's promises: settings from the environment, deploy checks, the portal answers."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import transaction
+
+from swap.models import AppendOnlyError, AuditEvent
+from swap.services.audit import AuditOutsideTransactionError, hash_ip, record_event
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+PRODUCTION_ENV = {
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/swap",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "REDIS_URL": "redis://127.0.0.1:6379/1",
+    "SECRET_KEY": "a-long-random-production-secret-0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c",
+    "ALLOWED_HOSTS": "swap.example.org",
+}
+SERVICE_VARIABLES = ("DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")
+
+
+def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=REPO_ROOT, env={**base, **env},
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_check_deploy_fails_on_the_embedded_defaults():
+    result = run_manage("check", "--deploy", env={})
+    assert result.returncode != 0
+    for code in ("swap.E001", "swap.E002", "swap.E003", "swap.E004"):
+        assert code in result.stderr
+
+
+@pytest.mark.parametrize("dropped", ["SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL"])
+def test_check_deploy_fails_when_one_production_variable_is_missing(dropped):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != dropped}
+    result = run_manage("check", "--deploy", env=env)
+    assert result.returncode != 0, result.stderr
+
+
+def test_check_deploy_passes_with_production_variables():
+    result = run_manage("check", "--deploy", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert "ERRORS" not in result.stderr
+
+
+def test_embedded_default_runs_tasks_in_process_on_sqlite():
+    script = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='swap.settings'; django.setup();"
+        "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.CACHES['default']['BACKEND'], s.DEBUG)"
+    )
+    base = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
+    out = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, env=base, capture_output=True, text=True)
+    assert out.stdout.split() == [
+        "django.db.backends.sqlite3", "True", "django.core.cache.backends.locmem.LocMemCache", "True"
+    ], out.stderr
+
+
+@pytest.mark.django_db
+def test_the_portal_home_page_explains_both_programs(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Service Node Bonus" in body and "Oxen Coin Claims" in body
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+def test_healthz_reports_a_reachable_database(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_the_openapi_schema_is_served(client):
+    response = client.get("/api/v1/schema/")
+    assert response.status_code == 200
+    assert b"openapi" in response.content
+
+
+@pytest.mark.django_db
+def test_audit_events_are_append_only():
+    with transaction.atomic():
+        event = record_event("system:test:created", actor="system", subject="s", ip="203.0.113.9")
+    assert event.ip_hash == hash_ip("203.0.113.9") and "203.0.113.9" not in event.ip_hash
+    event.data = {"changed": True}
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).update(tag="rewritten")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+    assert AuditEvent.objects.get(pk=event.pk).tag == "system:test:created"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_audit_event_outside_a_transaction_is_refused():
+    with pytest.raises(AuditOutsideTransactionError):
+        record_event("system:test:created", actor="system")
+    assert not AuditEvent.objects.exists()
