@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "swap.apps.SwapConfig",
+    "swap.registrations.apps.RegistrationsConfig",
+    "swap.chain.apps.ChainConfig",
+    "swap.distributions.apps.DistributionsConfig",
     "bonuses.apps.BonusesConfig",
     "claims.apps.ClaimsConfig",
 ]
