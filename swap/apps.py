@@ -9,5 +9,10 @@ class SwapConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         # Registers the deployment checks with Django's check framework.
         from swap import checks  # noqa: F401
+        from swap.roles import sync_role_groups_after_migrate
+
+        post_migrate.connect(sync_role_groups_after_migrate, dispatch_uid="swap.sync_role_groups")
