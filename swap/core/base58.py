@@ -21,6 +21,9 @@ from swap.core.keccak import keccak256
 
 ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _DIGIT_OF = {char: digit for digit, char in enumerate(ALPHABET)}
+# bytes.translate table: an ASCII character's digit value, or _NOT_A_DIGIT outside the alphabet.
+_NOT_A_DIGIT = 0xFF
+_DIGIT_TABLE = bytes(_DIGIT_OF.get(chr(code), _NOT_A_DIGIT) for code in range(256))
 
 FULL_BLOCK_BYTES = 8
 FULL_BLOCK_CHARS = 11
@@ -85,19 +88,19 @@ def decode(text: str) -> bytes:
     to (1, 4 or 8 characters), a full block whose value does not fit 64 bits, and a short block
     whose value does not fit its byte count.
     """
-    bad = first_bad_character(text)
-    if bad is not None:
-        raise bad
+    digits = text.encode("ascii").translate(_DIGIT_TABLE) if text.isascii() else None
+    if digits is None or _NOT_A_DIGIT in digits:
+        raise first_bad_character(text) or Base58Error("bad character")
     last_block_chars = len(text) % FULL_BLOCK_CHARS
     if last_block_chars and last_block_chars not in _DECODED_BLOCK_BYTES:
         raise Base58Error(f"bad length: no byte string encodes to {len(text)} characters")
     out = bytearray()
-    for start in range(0, len(text), FULL_BLOCK_CHARS):
-        block = text[start : start + FULL_BLOCK_CHARS]
+    for start in range(0, len(digits), FULL_BLOCK_CHARS):
+        block = digits[start : start + FULL_BLOCK_CHARS]
         size = _DECODED_BLOCK_BYTES[len(block)]
         value = 0
-        for char in block:
-            value = value * 58 + _DIGIT_OF[char]
+        for digit in block:
+            value = value * 58 + digit
         if value >> (8 * size):
             raise Base58Error(f"block value does not fit in {size} byte{'s' if size > 1 else ''}", start + 1)
         out += value.to_bytes(size, "big")
