@@ -177,3 +177,43 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- L2 chain and distributions (SPEC §5; only swap/chain reads the L2_* values) ---------------
+# No URL means no chain configured: the demo and the tests start a local anvil and set it.
+L2_RPC_URL = env.str("L2_RPC_URL", default="") or None
+# The chain every transaction is signed for; a node answering another eth_chainId is refused.
+L2_CHAIN_ID = env.int("L2_CHAIN_ID", default=31337)
+# The signer's private key, inline or in a file (a Docker/Kubernetes secret); never logged.
+L2_SIGNER_KEY = env.str("L2_SIGNER_KEY", default="")
+L2_SIGNER_KEY_FILE = env.str("L2_SIGNER_KEY_FILE", default="")
+L2_DISTRIBUTOR_ADDRESS = env.str("L2_DISTRIBUTOR_ADDRESS", default="")
+L2_TOKEN_ADDRESS = env.str("L2_TOKEN_ADDRESS", default="")
+# A mined transaction counts as final this many blocks deep (1 = its own block), or, with the
+# tag, once the node's `finalized` block has reached it.
+L2_CONFIRMATIONS = env.int("L2_CONFIRMATIONS", default=3)
+L2_USE_FINALIZED_TAG = env.bool("L2_USE_FINALIZED_TAG", default=False)
+# A broadcast transaction not mined after this long is re-sent with higher fees, same nonce.
+L2_STUCK_SECONDS = env.int("L2_STUCK_SECONDS", default=120)
+# Fee ceiling per gas (wei): a bump never signs above it, so a fee spike cannot drain the signer.
+L2_MAX_FEE_PER_GAS = env.int("L2_MAX_FEE_PER_GAS", default=200 * 10**9)
+L2_RPC_TIMEOUT_SECONDS = env.int("L2_RPC_TIMEOUT_SECONDS", default=15)
+L2_PAYOUT_BATCH_SIZE = env.int("L2_PAYOUT_BATCH_SIZE", default=100)
+L2_TRACK_INTERVAL_SECONDS = env.int("L2_TRACK_INTERVAL_SECONDS", default=15)
+
+# Where a round's cumulative entitlements come from: dotted paths to callables taking the round's
+# cut-off (keyword `cutoff`, an aware datetime) and returning {EIP-55 address: atomic SESH}.
+DISTRIBUTION_SOURCES = {
+    "bonus": "bonuses.services.entitlements.bonus_entitlements",
+    "claims": "claims.services.entitlements.claims_entitlements",
+}
+
+CELERY_BEAT_SCHEDULE = {
+    "track-l2-transactions": {
+        "task": "swap.chain.tasks.track_transactions_task",
+        "schedule": float(L2_TRACK_INTERVAL_SECONDS),
+    },
+    "run-payouts": {
+        "task": "swap.distributions.tasks.run_payouts_task",
+        "schedule": 600.0,
+    },
+}
