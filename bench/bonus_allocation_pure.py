@@ -39,8 +39,9 @@ def snapshot_result(rnd: random.Random, nodes: int, height: int) -> dict:
             {"address": f"L{rnd.randrange(10_000):05d}", "amount": rnd.randrange(1, 15_000) * OXEN}
             for _ in range(rnd.randint(1, 10))
         ]
-        states.append({"service_node_pubkey": f"{n:064x}", "active": True, "funded": True,
-                       "contributors": contributors})
+        states.append(
+            {"service_node_pubkey": f"{n:064x}", "active": True, "funded": True, "contributors": contributors}
+        )
     return {"height": height, "block_hash": "00" * 32, "service_node_states": states, "status": "OK"}
 
 
@@ -53,10 +54,14 @@ def main() -> None:
     changed = {key: amount + OXEN for key, amount in stakes.items()}  # every amount differs
     print(f"snapshot: 2,000 nodes, {len(stakes):,} stakes")
     print(f"  earning_stakes (parse)         {parse_ms:8.2f} ms")
-    print(f"  interval_changes, unchanged    {best_of(20, lambda: interval_changes(stakes, unchanged, 1001)):8.2f} ms"
-          "  (target < 50 ms)")
-    print(f"  interval_changes, all changed  {best_of(5, lambda: interval_changes(stakes, changed, 1001)):8.2f} ms"
-          "  (target < 500 ms)")
+    print(
+        f"  interval_changes, unchanged    {best_of(20, lambda: interval_changes(stakes, unchanged, 1001)):8.2f} ms"
+        "  (target < 50 ms)"
+    )
+    print(
+        f"  interval_changes, all changed  {best_of(5, lambda: interval_changes(stakes, changed, 1001)):8.2f} ms"
+        "  (target < 500 ms)"
+    )
 
     start, final = 1_000_000, 1_300_000
     addresses = [f"L{i:05d}" for i in range(10_000)]
@@ -70,8 +75,9 @@ def main() -> None:
     eth_of = {a: f"0x{rnd.randrange(8_000):040x}" for a in addresses}
 
     def allocate() -> None:
-        allocate_bonus(intervals, earn_from=earn_from, eth_of=eth_of, start_height=start,
-                       final_height=final, at_height=final)
+        allocate_bonus(
+            intervals, earn_from=earn_from, eth_of=eth_of, start_height=start, final_height=final, at_height=final
+        )
 
     print("allocation: 50,000 intervals, 10,000 addresses, 300,000 blocks")
     print(f"  allocate_bonus (check + accrue + split) {best_of(5, allocate):8.2f} ms  (target < 2,000 ms)")

@@ -33,8 +33,9 @@ LA, LB, LC = "LAaaa", "LBbbb", "LCccc"
 ETH_1, ETH_2 = "0x00000000000000000000000000000000000000A1", "0x00000000000000000000000000000000000000b2"
 
 
-def node(pubkey: str, *contributors: tuple[str, int], active: bool = True, funded: bool = True,
-         unlock: int = 0) -> dict[str, Any]:
+def node(
+    pubkey: str, *contributors: tuple[str, int], active: bool = True, funded: bool = True, unlock: int = 0
+) -> dict[str, Any]:
     return {
         "service_node_pubkey": pubkey,
         "active": active,
@@ -62,8 +63,13 @@ def ingest(*snapshots: dict[str, Any]) -> list[StakeInterval]:
     return closed + list(rows.values())
 
 
-def allocate(intervals: list[StakeInterval], at: int, earn_from: dict[str, int] | None = None,
-             eth_of: dict[str, str] | None = None, pool: int = DEFAULT_POOL_ATOMIC):
+def allocate(
+    intervals: list[StakeInterval],
+    at: int,
+    earn_from: dict[str, int] | None = None,
+    eth_of: dict[str, str] | None = None,
+    pool: int = DEFAULT_POOL_ATOMIC,
+):
     return allocate_bonus(
         intervals,
         earn_from=earn_from if earn_from is not None else {LA: START, LB: START},
@@ -174,8 +180,13 @@ def test_only_registered_addresses_earn() -> None:
 def test_it_splits_the_pool_by_largest_remainder_with_the_eth_tie_break() -> None:
     intervals = ingest(snapshot(1000, node("n1", (LA, 5_000 * OXEN), (LB, 5_000 * OXEN), (LC, 5_000 * OXEN))))
     eth_3 = "0x00000000000000000000000000000000000000c3"
-    result = allocate(intervals, at=1001, earn_from={LA: START, LB: START, LC: START},
-                      eth_of={LA: ETH_1, LB: ETH_2, LC: eth_3}, pool=10)
+    result = allocate(
+        intervals,
+        at=1001,
+        earn_from={LA: START, LB: START, LC: START},
+        eth_of={LA: ETH_1, LB: ETH_2, LC: eth_3},
+        pool=10,
+    )
     # 10 / 3 = 3 r 1 each: the one leftover unit goes to the lowest lowercase ETH address (…a1).
     assert result.sesh_by_eth == {ETH_1.lower(): 4, ETH_2.lower(): 3, eth_3: 3}
 
@@ -266,12 +277,22 @@ def test_earning_stakes_reads_only_funded_and_active_nodes_and_locked_amounts() 
 def test_earning_stakes_handles_oxen_11_omissions_and_eth_contributors() -> None:
     # dev/Oxen 11 omits `reserved` when it equals `amount`; a missing `funded` follows `active`.
     eth_operator = "0x1111111111111111111111111111111111111111"
-    result = {"height": 7, "block_hash": "ab", "service_node_states": [
-        {"service_node_pubkey": "n1", "active": True,
-         "contributors": [{"address": eth_operator, "amount": 100}, {"address": LA, "amount": 0, "reserved": 50}]},
-        {"service_node_pubkey": "n2", "funded": True},  # no `active`: earns nothing
-        {"service_node_pubkey": "n3", "active": True, "funded": True},  # no contributors at all
-    ]}
+    result = {
+        "height": 7,
+        "block_hash": "ab",
+        "service_node_states": [
+            {
+                "service_node_pubkey": "n1",
+                "active": True,
+                "contributors": [
+                    {"address": eth_operator, "amount": 100},
+                    {"address": LA, "amount": 0, "reserved": 50},
+                ],
+            },
+            {"service_node_pubkey": "n2", "funded": True},  # no `active`: earns nothing
+            {"service_node_pubkey": "n3", "active": True, "funded": True},  # no contributors at all
+        ],
+    }
     assert earning_stakes(result) == {(eth_operator, "n1"): 100}
 
 
