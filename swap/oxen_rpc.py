@@ -13,7 +13,8 @@ which failures are worth retrying and how a result must look:
 - replies are parsed with the stdlib `json`, so amounts stay exact integers.
 
 Retrying a non-idempotent call (the wallet's `create_address`) after a timeout may perform it
-twice; for subaddresses that only skips an index nobody was shown, which the claims code accepts.
+twice; for subaddresses that only skips an index nobody was shown, which the claims code must
+tolerate (it records the index it was given and checks indices only ever grow).
 """
 
 from __future__ import annotations

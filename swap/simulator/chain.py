@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import threading
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ParamSpec, TypeVar
 
@@ -80,6 +80,7 @@ class SimChain:
         self._timestamps: dict[int, int] = {}
         self.nodes: dict[str, SimNode] = {}
         self._recorded: dict[int, dict[str, Any]] = {}  # height -> recorded get_service_nodes result
+        self._recorded_heights: list[int] = []  # sorted
         self._recorded_states: list[dict[str, Any]] | None = None  # replay mode: current node list
         self._economics: dict[int, tuple[int, int, int]] = {}  # height -> (emission, fee, burn)
         self._scripted_sums: dict[tuple[int, int], tuple[int, int, int]] = {}
@@ -117,22 +118,18 @@ class SimChain:
     def add_blocks(self, count: int = 1, *, timestamps: Sequence[int] | None = None) -> int:
         """Append `count` blocks (optionally with explicit timestamps); returns the new top height.
 
-        Nodes whose requested unlock height is reached leave the list; in replay mode a recorded
-        snapshot at a new height becomes the current node list.
+        Nodes whose requested unlock height is reached leave the list; in replay mode the latest
+        recording at or below the new top becomes the current node list.
         """
         if count < 1 or (timestamps is not None and len(timestamps) != count):
             raise SimulationError("count must be >= 1 and match the timestamps given")
-        for i in range(count):
-            height = self.length
-            self.length += 1
-            if timestamps is not None:
-                self._timestamps[height] = timestamps[i]
-            if height in self._recorded:
-                recorded = self._recorded[height]
-                self._hashes[height] = recorded["block_hash"]
-                self._recorded_states = recorded["service_node_states"]
-            for pubkey in [p for p, n in self.nodes.items() if 0 < n.requested_unlock_height <= height]:
-                del self.nodes[pubkey]
+        first = self.length
+        self.length += count
+        if timestamps is not None:
+            self._timestamps.update(zip(range(first, self.length), timestamps, strict=True))
+        self._replay_through(first)
+        for pubkey in [p for p, n in self.nodes.items() if 0 < n.requested_unlock_height <= self.top_height]:
+            del self.nodes[pubkey]
         return self.top_height
 
     @locked
@@ -155,6 +152,7 @@ class SimChain:
             for height in [h for h in stored if h >= fork_height]:
                 del stored[height]
         self.length = fork_height
+        self._replay_through(fork_height)
         for listener in self._reorg_listeners:
             listener(fork_height)
         if new_length > fork_height:
@@ -276,14 +274,22 @@ class SimChain:
         if len(set(heights)) != len(heights):
             raise SimulationError("two recorded results have the same height")
         self._recorded = {r["height"]: r for r in ordered}
-        first = ordered[0]
-        self.length = first["height"] + 1
-        self._hashes[first["height"]] = first["block_hash"]
-        self._recorded_states = first["service_node_states"]
+        self._recorded_heights = heights
+        self.length = heights[0] + 1
+        self._replay_through(heights[0])
 
-    @property
-    def recorded_heights(self) -> list[int]:
-        return sorted(self._recorded)
+    def _replay_through(self, first: int) -> None:
+        """Apply the recordings at heights first…top (their hashes) and the latest node list.
+
+        A reorg in replay mode rewinds the node list too, but re-added recorded heights get their
+        recorded hashes back: a recording cannot say what a different chain would have held.
+        """
+        heights = self._recorded_heights
+        end = bisect_right(heights, self.top_height)
+        for height in heights[bisect_left(heights, first) : end]:
+            self._hashes[height] = self._recorded[height]["block_hash"]
+        if end:
+            self._recorded_states = self._recorded[heights[end - 1]]["service_node_states"]
 
     # --- emission -----------------------------------------------------------------------------
 

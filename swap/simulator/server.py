@@ -15,6 +15,7 @@ import json
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
@@ -164,7 +165,7 @@ class Endpoint:
         self.port = port
         self.control = control
         self.faults = FaultPlan()
-        self.requests: list[str] = []  # methods received, in order, for assertions
+        self.requests: deque[str] = deque(maxlen=10_000)  # recent methods received, for assertions
         self._expected_auth = None if auth is None else "Basic " + base64.b64encode(":".join(auth).encode()).decode()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None

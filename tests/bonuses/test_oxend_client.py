@@ -67,7 +67,7 @@ def test_it_checks_the_network_once_before_the_first_call() -> None:
         client = client_for(sim, network="testnet")
         client.get_height()
         client.get_service_nodes()
-        assert sim.oxend.requests == ["get_info", "get_info", "get_height", "get_service_nodes"]
+        assert list(sim.oxend.requests) == ["get_info", "get_info", "get_height", "get_service_nodes"]
 
 
 @pytest.mark.parametrize(

@@ -145,6 +145,16 @@ def test_recorded_history_is_replayed_block_by_block(tmp_path: Path, rpc: Rpc) -
         assert rpc(sim.oxend_url, "get_info")["result"]["height"] == 1004
 
 
+def test_replay_jumps_to_the_latest_recording_and_a_reorg_rewinds_it() -> None:
+    history = [recorded(1000, "aa"), recorded(1002, "bb"), recorded(1003, "cc")]
+    with OxenSimulator(history=history) as sim:
+        sim.chain.add_blocks(3)  # past 1002 and 1003 in one call
+        assert [n["service_node_pubkey"] for n in sim.chain.service_node_entries()] == ["cc"]
+        assert sim.chain.block_hash(1002) == f"{1002:064x}"
+        sim.chain.reorg(1003, new_length=1003)  # top back to 1002
+        assert [n["service_node_pubkey"] for n in sim.chain.service_node_entries()] == ["bb"]
+
+
 def test_a_bad_recording_is_refused_with_the_file_named(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"height": "1000", "block_hash": "ab", "service_node_states": []}))
