@@ -17,10 +17,13 @@ a person reading the string counts.
 
 from __future__ import annotations
 
+import re
+
 from swap.core.keccak import keccak256
 
 ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _DIGIT_OF = {char: digit for digit, char in enumerate(ALPHABET)}
+_OUTSIDE_ALPHABET = re.compile(f"[^{ALPHABET}]")
 # bytes.translate table: an ASCII character's digit value, or _NOT_A_DIGIT outside the alphabet.
 _NOT_A_DIGIT = 0xFF
 _DIGIT_TABLE = bytes(_DIGIT_OF.get(chr(code), _NOT_A_DIGIT) for code in range(256))
@@ -60,11 +63,14 @@ def describe_character(char: str) -> str:
 
 
 def first_bad_character(text: str) -> Base58Error | None:
-    """The error for the first character outside the alphabet, or None when all are in it."""
-    for index, char in enumerate(text):
-        if char not in _DIGIT_OF:
-            return Base58Error(f"bad character {describe_character(char)}", index + 1)
-    return None
+    """The error for the first character outside the alphabet, or None when all are in it.
+
+    A regular expression, so that a megabyte of pasted garbage is scanned at C speed.
+    """
+    found = _OUTSIDE_ALPHABET.search(text)
+    if found is None:
+        return None
+    return Base58Error(f"bad character {describe_character(found.group())}", found.start() + 1)
 
 
 def encode(data: bytes) -> str:

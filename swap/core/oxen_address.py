@@ -87,7 +87,7 @@ class OxenAddress:
     def __post_init__(self) -> None:
         if len(self.spend_public_key) != KEY_BYTES or len(self.view_public_key) != KEY_BYTES:
             raise ValueError(f"address keys are {KEY_BYTES} bytes each")
-        if (self.kind is AddressKind.INTEGRATED) != (self.payment_id is not None):
+        if (self.kind == AddressKind.INTEGRATED) != (self.payment_id is not None):
             raise ValueError("a payment id belongs to integrated addresses, and only to them")
         if self.payment_id is not None and len(self.payment_id) != PAYMENT_ID_BYTES:
             raise ValueError(f"a payment id is {PAYMENT_ID_BYTES} bytes")
