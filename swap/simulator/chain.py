@@ -6,9 +6,10 @@ reorg gives the replaced heights new hashes; timestamps default to 120 s apart. 
 changes (register, fund, decommission, …) take effect at the current top block, which is what a
 `get_service_nodes` call made now would show.
 
-A reorg rewinds blocks and the wallet's transfers, not service-node state (tests script that
-explicitly). Every public method takes the chain's lock: the HTTP handler threads read under the same lock,
-so a test thread may mutate the chain while a client polls it.
+A reorg rewinds blocks, the wallet's transfers and a replayed node list, not scripted
+service-node changes (a test scripts those explicitly). Every public method takes the chain's
+lock: the HTTP handler threads read under the same lock, so a test thread may mutate the chain
+while a client polls it.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from swap.simulator.nodes import SimNode, fake_hex
 
 ATOMIC_PER_OXEN = 10**9
 BLOCK_REWARD = 18_333_333_333  # HF17+ (oxen_economy.h BLOCK_REWARD_HF17)
-STAKING_REQUIREMENT = {"mainnet": 15_000 * ATOMIC_PER_OXEN}
-TESTNET_STAKING_REQUIREMENT = 100 * ATOMIC_PER_OXEN
+MAINNET_STAKING_REQUIREMENT = 15_000 * ATOMIC_PER_OXEN
+TESTNET_STAKING_REQUIREMENT = 100 * ATOMIC_PER_OXEN  # testnet, devnet and the other test networks
 UNLOCK_DELAY_BLOCKS = 10_800  # 15 days of 2-minute blocks
 TARGET_BLOCK_SECONDS = 120
 GENESIS_TIMESTAMP = 1_525_000_000
@@ -73,7 +74,7 @@ class SimChain:
         self.seed = seed
         self.immutable_depth = immutable_depth
         self.unlock_delay = unlock_delay
-        self.staking_requirement = STAKING_REQUIREMENT.get(nettype, TESTNET_STAKING_REQUIREMENT)
+        self.staking_requirement = MAINNET_STAKING_REQUIREMENT if nettype == "mainnet" else TESTNET_STAKING_REQUIREMENT
         self.length = length
         self._forks: list[int] = []  # fork heights of past reorgs, sorted
         self._hashes: dict[int, str] = {}  # recorded or scripted block hashes

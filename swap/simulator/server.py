@@ -41,7 +41,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.0"  # one request per connection: going down leaves nothing open
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 -- the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # tests and the command stay quiet; failures show up in the clients
 
     def do_POST(self) -> None:
