@@ -37,7 +37,7 @@ def snapshot_result(rnd: random.Random, nodes: int, height: int) -> dict:
     for n in range(nodes):
         contributors = [
             {"address": f"L{rnd.randrange(10_000):05d}", "amount": rnd.randrange(1, 15_000) * OXEN}
-            for _ in range(rnd.randint(1, 10))
+            for _ in range(10)  # the HF19 maximum, the worst case
         ]
         states.append(
             {"service_node_pubkey": f"{n:064x}", "active": True, "funded": True, "contributors": contributors}
