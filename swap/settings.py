@@ -154,6 +154,17 @@ if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
 # How many reverse proxies in front of us append to X-Forwarded-For; 0 = use REMOTE_ADDR.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
+# --- Registrations (SPEC §2; the (ours) values are explained in docs/rules.md) -------------------
+# Which Oxen network's addresses the portal accepts: mainnet, testnet, devnet or stagenet.
+OXEN_NETWORK = env.str("OXEN_NETWORK", default="mainnet")
+# Failed submissions allowed per window, "<count>/<second|minute|hour|day>"; checked before any work.
+REGISTRATION_RATE_LIMIT_IP = env.str("REGISTRATION_RATE_LIMIT_IP", default="20/hour")
+REGISTRATION_RATE_LIMIT_ADDRESS = env.str("REGISTRATION_RATE_LIMIT_ADDRESS", default="30/hour")
+# Switching back to a superseded ETH address needs a signature over "<eth> <unix time>" this fresh.
+REGISTRATION_REPLAY_WINDOW_SECONDS = env.int("REGISTRATION_REPLAY_WINDOW_SECONDS", default=24 * 3600)
+# How far in the future a signed time may lie (clock skew between the wallet's machine and ours).
+REGISTRATION_CLOCK_SKEW_SECONDS = env.int("REGISTRATION_CLOCK_SKEW_SECONDS", default=300)
+
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
