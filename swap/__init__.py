@@ -1,8 +1,5 @@
 """The Django project and the shared core of the Session Token swap & claims service.
 
-Importing the Celery app here makes `@shared_task` bind to it whenever Django starts.
+The Celery app (`swap.celery`) is imported by `SwapConfig.ready()`, not here, so importing the
+pure core (`swap.core`) pulls in neither Django nor Celery.
 """
-
-from swap.celery import app as celery_app
-
-__all__ = ["celery_app"]

@@ -11,8 +11,9 @@ class SwapConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        # Registers the deployment checks with Django's check framework.
-        from swap import checks  # noqa: F401
+        # Registers the deployment checks with Django's check framework, and binds every
+        # @shared_task to our Celery app (its broker, or in-process on the embedded default).
+        from swap import celery, checks  # noqa: F401
         from swap.roles import sync_role_groups_after_migrate
 
         post_migrate.connect(sync_role_groups_after_migrate, dispatch_uid="swap.sync_role_groups")
