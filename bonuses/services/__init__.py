@@ -1,0 +1,1 @@
+"""Service Node Bonus use cases: ingestion, capture, allocations, entitlements, the leaderboard."""
