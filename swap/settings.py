@@ -6,9 +6,11 @@ local-memory cache and DEBUG on a loopback host. Setting `DATABASE_URL`, `CELERY
 (see `swap/checks.py`) refuses a production start that still relies on an embedded default.
 """
 
+from datetime import datetime
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -118,6 +120,21 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_TIMEZONE = "UTC"
 
+# --- Service Node Bonus (SPEC §3; every value is explained in docs/rules.md) ------------------
+# oxend's JSON-RPC base URL, e.g. http://127.0.0.1:22023; empty = no live capture (the task logs and returns).
+OXEND_RPC_URL = env.str("OXEND_RPC_URL", default="")
+# First block that earns: 2023-09-25 00:00 UTC, estimated at 120 s/block from the HF19.4 anchor (oxend-rpc.md §5).
+SNB_START_HEIGHT = env.int("SNB_START_HEIGHT", default=1_417_199)
+# First block that no longer earns: 2025-05-21 00:00 UTC (Session Token launch), same estimate; set the real one.
+SNB_FINAL_HEIGHT = env.int("SNB_FINAL_HEIGHT", default=1_852_079)
+# Oxen addresses first registered strictly before this instant earn from SNB_START_HEIGHT.
+SNB_BACKDATE_CUTOFF = datetime.fromisoformat(env.str("SNB_BACKDATE_CUTOFF", default="2024-02-01T00:00:00+00:00"))
+if SNB_BACKDATE_CUTOFF.tzinfo is None:
+    raise ImproperlyConfigured("SNB_BACKDATE_CUTOFF needs a timezone, e.g. 2024-02-01T00:00:00Z")
+SNB_POOL_ATOMIC = env.int("SNB_POOL_ATOMIC", default=30_000_000 * 10**9)
+# More blocks than this between consecutive snapshots inside the program is flagged in admin.
+SNB_GAP_BLOCKS = env.int("SNB_GAP_BLOCKS", default=30)
+
 # --- Passwords, i18n, static files ------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -226,5 +243,11 @@ CELERY_BEAT_SCHEDULE = {
     "run-payouts": {
         "task": "swap.distributions.tasks.run_payouts_task",
         "schedule": 600.0,
+    },
+    # A late run is worthless once the next one is due: expire it rather than queue it.
+    "capture-service-node-snapshot": {
+        "task": "bonuses.tasks.capture_snapshot_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
 }

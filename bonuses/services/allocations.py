@@ -1,0 +1,188 @@
+"""The bonus as of a height, from the database: inputs for `allocate_bonus` and the rows people see.
+
+Everything here reads; nothing writes. The arithmetic is `bonuses.allocation` (pure), fed with:
+- the stake intervals that overlap the counting window;
+- `earn_from` per currently registered Oxen address (`earn_from_height`: first registration before
+  `SNB_BACKDATE_CUTOFF` → `SNB_START_HEIGHT`; later → the first snapshot, in height order, whose
+  block timestamp is at or after the first registration time; snapshots without a block
+  timestamp are not used as such a start);
+- the current ETH address of each registered Oxen address.
+
+The height `H` defaults to the latest stored snapshot's height. Beyond it the chain's state is
+unknown, so a larger `H` is refused rather than extrapolated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+
+from bonuses.allocation import (
+    BonusAllocation,
+    StakeInterval,
+    allocate_bonus,
+    earn_from_height,
+    format_points,
+    points,
+)
+from bonuses.models import ServiceNodeSnapshot
+from bonuses.models import StakeInterval as StakeIntervalRow
+from swap.registrations.services import RegisteredAddress, registered_addresses
+
+
+class BonusUnavailable(ValueError):
+    """The bonus cannot be computed as asked (no snapshot yet, or a height beyond the last one)."""
+
+
+@dataclass(frozen=True)
+class BonusReport:
+    """One computation: the height used, who is registered, and the exact allocation."""
+
+    at_height: int
+    snapshot_height: int
+    snapshot_hash: str
+    allocation: BonusAllocation
+    registered: list[RegisteredAddress]
+    earn_from: dict[str, int]
+
+    @property
+    def eth_display(self) -> dict[str, str]:
+        """Lowercase ETH address → its stored EIP-55 form."""
+        return {row.eth_address.lower(): row.eth_address for row in self.registered}
+
+
+@dataclass(frozen=True)
+class AllocationRow:
+    eth_address: str
+    stake_blocks: int
+    points: str
+    sesh_atomic: int
+
+
+@dataclass(frozen=True)
+class PointsRow:
+    oxen_address: str
+    eth_address: str
+    stake_blocks: int
+    points: str
+
+
+def snapshot_times(since: datetime) -> list[tuple[datetime, int]]:
+    """(time, height) of snapshots with a block timestamp at or after `since`, in height order.
+
+    The time is the running maximum of block timestamps, so the list is sorted for bisection and
+    the first entry at or after a time t is exactly the first snapshot by height whose own block
+    timestamp is at or after t (block timestamps are not strictly monotone on a real chain).
+    """
+    rows = (
+        ServiceNodeSnapshot.objects.filter(block_timestamp__isnull=False, block_timestamp__gte=since)
+        .order_by("height")
+        .values_list("block_timestamp", "height")
+    )
+    times: list[tuple[datetime, int]] = []
+    latest: datetime | None = None
+    for timestamp, height in rows.iterator(chunk_size=10_000):
+        latest = timestamp if latest is None or timestamp > latest else latest
+        times.append((latest, height))
+    return times
+
+
+def earn_from_heights(registered: list[RegisteredAddress]) -> dict[str, int]:
+    """{oxen_address: first earning height}; addresses with no snapshot since registering are left out."""
+    cutoff = settings.SNB_BACKDATE_CUTOFF
+    start = settings.SNB_START_HEIGHT
+    late = [row.first_registered_at for row in registered if row.first_registered_at >= cutoff]
+    times = snapshot_times(min(late)) if late else []
+    earn_from: dict[str, int] = {}
+    for row in registered:
+        height = earn_from_height(row.first_registered_at, cutoff=cutoff, program_start_height=start, snapshots=times)
+        if height is not None:
+            earn_from[row.oxen_address] = height
+    return earn_from
+
+
+def window_intervals(start: int, end: int) -> list[StakeInterval]:
+    """The stored intervals that overlap the counting window [start, end)."""
+    rows = StakeIntervalRow.objects.filter(from_height__lt=end).exclude(to_height__lte=start)
+    return [
+        StakeInterval(*row)
+        for row in rows.values_list("oxen_address", "node__pubkey", "amount_atomic", "from_height", "to_height")
+        .order_by()
+        .iterator(chunk_size=10_000)
+    ]
+
+
+def latest_snapshot(*, final_only: bool = False) -> ServiceNodeSnapshot | None:
+    snapshots = ServiceNodeSnapshot.objects.defer("payload")
+    if final_only:
+        snapshots = snapshots.filter(provisional=False)
+    return snapshots.order_by("-height").first()
+
+
+def compute_bonus(at_height: int | None = None, *, final_only: bool = False) -> BonusReport:
+    """The bonus counted over [SNB_START_HEIGHT, min(H, SNB_FINAL_HEIGHT)).
+
+    `at_height` None means the latest stored snapshot (the latest final one with `final_only`).
+    """
+    latest = latest_snapshot(final_only=final_only)
+    if latest is None:
+        raise BonusUnavailable("no final snapshot is stored yet" if final_only else "no snapshot is stored yet")
+    if at_height is None:
+        at_height = latest.height
+    if type(at_height) is not int or at_height < 0:
+        raise BonusUnavailable(f"--at-height must be a non-negative integer, got {at_height!r}")
+    if at_height > latest.height:
+        raise BonusUnavailable(
+            f"height {at_height} is beyond the latest {'final ' if final_only else ''}snapshot {latest.height}; "
+            "the state after it is not known yet"
+        )
+    start, final = settings.SNB_START_HEIGHT, settings.SNB_FINAL_HEIGHT
+    end = max(start, min(at_height, final))
+    registered = registered_addresses()
+    earn_from = earn_from_heights(registered)
+    allocation = allocate_bonus(
+        window_intervals(start, end),
+        earn_from=earn_from,
+        eth_of={row.oxen_address: row.eth_address for row in registered},
+        start_height=start,
+        final_height=final,
+        at_height=at_height,
+        pool_atomic=settings.SNB_POOL_ATOMIC,
+    )
+    return BonusReport(at_height, latest.height, latest.block_hash, allocation, registered, earn_from)
+
+
+def allocation_rows(report: BonusReport) -> list[AllocationRow]:
+    """One row per ETH address with a non-zero amount, sorted by the lowercase ETH address."""
+    display = report.eth_display
+    allocation = report.allocation
+    return [
+        AllocationRow(display[eth], allocation.stake_blocks_by_eth[eth], format_points(points(
+            allocation.stake_blocks_by_eth[eth])), amount)
+        for eth, amount in sorted(allocation.sesh_by_eth.items())
+        if amount > 0
+    ]
+
+
+def points_rows(report: BonusReport) -> list[PointsRow]:
+    """One row per registered Oxen address (zero included), sorted by Oxen address."""
+    by_address = report.allocation.stake_blocks_by_address
+    return [
+        PointsRow(row.oxen_address, row.eth_address, by_address.get(row.oxen_address, 0),
+                  format_points(points(by_address.get(row.oxen_address, 0))))
+        for row in sorted(report.registered, key=lambda r: r.oxen_address)
+    ]
+
+
+def totals_line(report: BonusReport, *, rows: int, what: str) -> str:
+    """The one-line summary both commands print on stderr."""
+    allocation = report.allocation
+    total = allocation.total_stake_blocks
+    allocated = sum(allocation.sesh_by_eth.values())
+    return (
+        f"{rows} {what}; heights [{allocation.start_height}, {allocation.end_height}) at H={report.at_height} "
+        f"(latest snapshot {report.snapshot_height}); total stake_blocks {total}; "
+        f"total points {format_points(points(total))}; sesh_atomic {allocated} of pool {allocation.pool_atomic}"
+    )

@@ -1,0 +1,159 @@
+"""A scripted chain, captured over real HTTP from the simulated oxend, then the commands' output.
+
+The expectations are computed by hand in the comments of `test_commands_print_the_hand_computed_bonus`.
+
+Program: heights [1000, 1100) earn; backdating cut-off = block time of height 1000 (simulated
+chain time: 1_525_000_000 + 120 s × height). Wallets A, B → ETH_1 and E → ETH_3 registered before
+the cut-off; C → ETH_2 registered at the block time of height 1035, after it; D never registers.
+
+| snapshot | chain state |
+| --- | --- |
+| 990  | N1 active: A 5,000, B 10,000 OXEN. N2 awaiting: C 3,751 |
+| 1010 | D contributes 11,249 to N2: N2 funded, active |
+| 1030 | N1 decommissioned |
+| 1040 | N1 recommissioned; N2 asks to unlock at 1060 (keeps earning) |
+| 1060 | N2 left the list (unlocked); N3 registered by A alone, 15,000 |
+| 1120 | (60 blocks later: a flagged gap) |
+| 1131 | (makes 1120 final) |
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+
+import pytest
+from django.core.management import CommandError, call_command
+from snb_scenarios import ETH_1, ETH_2, ETH_3, OXEN, Wallet
+
+from bonuses.models import ServiceNodeSnapshot, SnapshotGap
+from bonuses.oxend import OxendClient
+from bonuses.services.capture import capture_snapshot
+from bonuses.services.entitlements import bonus_entitlements
+from bonuses.tasks import capture_snapshot_task
+from swap.oxen_rpc import RetryPolicy
+from swap.simulator import OxenSimulator
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("snb")]
+FAST_RETRY = RetryPolicy(attempts=3, backoff=0.01, max_backoff=0.02)
+
+
+def chain_time(height: int) -> datetime:
+    return datetime.fromtimestamp(1_525_000_000 + 120 * height, UTC)
+
+
+@pytest.fixture
+def wallets():  # type: ignore[no-untyped-def]
+    return {name: Wallet(name) for name in "abcde"}
+
+
+@pytest.fixture
+def history(settings, wallets):  # type: ignore[no-untyped-def]
+    """Run the scripted chain through live capture; yields the simulator (stopped afterwards)."""
+    settings.SNB_FINAL_HEIGHT = 1100
+    settings.SNB_BACKDATE_CUTOFF = chain_time(1000)
+    a, b, c, d, e = (wallets[name] for name in "abcde")
+    a.register(ETH_1, at=chain_time(500))
+    b.register(ETH_1, at=chain_time(600))
+    e.register(ETH_3, at=chain_time(700))
+    c.register(ETH_2, at=chain_time(1035))
+    with OxenSimulator(length=991) as sim:
+        client = OxendClient(sim.oxend_url, retry=FAST_RETRY)
+        chain = sim.chain
+        n1 = chain.register_node([(a.address, 5_000 * OXEN), (b.address, 10_000 * OXEN)])
+        n2 = chain.register_node([(c.address, 3_751 * OXEN)])
+        assert capture_snapshot(client).height == 990
+        assert capture_snapshot(client).status == "unchanged"
+        chain.add_blocks(20)
+        chain.contribute(n2, d.address, 11_249 * OXEN)
+        assert capture_snapshot(client).height == 1010
+        chain.add_blocks(20)
+        chain.decommission(n1)
+        assert capture_snapshot(client).height == 1030
+        chain.add_blocks(10)
+        chain.recommission(n1)
+        assert chain.request_unlock(n2, delay=20) == 1060
+        assert capture_snapshot(client).height == 1040
+        chain.add_blocks(20)
+        chain.register_node([(a.address, 15_000 * OXEN)])
+        assert capture_snapshot(client).height == 1060
+        chain.add_blocks(60)
+        outcome = capture_snapshot(client)
+        assert (outcome.height, outcome.gap_blocks) == (1120, 60)
+        chain.add_blocks(11)
+        settings.OXEND_RPC_URL = sim.oxend_url  # the last capture goes through the Celery task
+        assert capture_snapshot_task.apply().get()["height"] == 1131
+        yield sim
+
+
+def run(command: str, *args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command(command, *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_capture_stored_each_state_and_made_the_settled_ones_final(history):
+    assert list(ServiceNodeSnapshot.objects.order_by("height").values_list("height", "provisional")) == [
+        (990, False), (1010, False), (1030, False), (1040, False), (1060, False), (1120, False), (1131, True)]
+    snapshot = ServiceNodeSnapshot.objects.get(height=1040)
+    assert snapshot.block_hash == history.chain.block_hash(1040)
+    assert snapshot.block_timestamp == chain_time(1040)
+    assert list(SnapshotGap.objects.values_list("from_height", "to_height", "blocks")) == [(1060, 1120, 60)]
+
+
+def test_commands_print_the_hand_computed_bonus(history, wallets):
+    # Stake-blocks in OXEN × blocks, window [1000, 1100):
+    #   A on N1: 5,000 × ([1000,1030) + [1040,1100)) = 5,000 × 90 = 450,000
+    #   A on N3: 15,000 × [1060,1100) = 15,000 × 40            = 600,000  → A 1,050,000 = 70 points
+    #   B on N1: 10,000 × 90                                   = 900,000  → B 60 points
+    #   C on N2: earns from snapshot 1040 (first block time ≥ its registration), N2 leaves at 1060:
+    #            3,751 × [1040,1060) = 3,751 × 20              =  75,020  → 5.001333… points
+    #   D: not registered. E: registered, no stake.
+    #   ETH_1 = A + B = 1,950,000; ETH_2 = 75,020; total 2,025,020.
+    # Split of P = 30,000,000 × 10^9 atomic:
+    #   ETH_1: P × 1,950,000 / 2,025,020 = 28,888,603,569,347,463 remainder 475,740 (/2,025,020)
+    #   ETH_2: P × 75,020 / 2,025,020    =  1,111,396,430,652,536 remainder 1,549,280
+    #   floors sum to P − 1: the one leftover unit goes to the larger remainder, ETH_2.
+    out, err = run("bonus_allocations")
+    assert out == (
+        "eth_address,stake_blocks,points,sesh_atomic\n"
+        "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed,1950000000000000,130.000000,28888603569347463\n"
+        "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359,75020000000000,5.001333,1111396430652537\n"
+    )
+    assert "total stake_blocks 2025020000000000" in err and "sesh_atomic 30000000000000000 of pool" in err
+
+    out, _ = run("bonus_points")
+    a, b, c, e = (wallets[name].address for name in "abce")
+    expected = sorted([
+        (a, ETH_1, "1050000000000000", "70.000000"),
+        (b, ETH_1, "900000000000000", "60.000000"),
+        (c, ETH_2, "75020000000000", "5.001333"),
+        (e, ETH_3, "0", "0.000000"),
+    ])
+    assert out.splitlines() == ["oxen_address,eth_address,stake_blocks,points", *map(",".join, expected)]
+
+
+def test_at_height_counts_only_the_heights_below_it(history):
+    # Window [1000, 1050): A 5,000 × (30 + 10) = 200,000; B 10,000 × 40 = 400,000 → ETH_1 600,000 (40 points);
+    # C 3,751 × [1040,1050) = 37,510 → ETH_2 (2.500666… points). Total 637,510.
+    # ETH_1: P × 600,000 / 637,510 = 28,234,851,218,020,109 r 311,410; ETH_2: 1,765,148,781,979,890 r 326,100
+    # → the leftover unit goes to ETH_2.
+    out, _ = run("bonus_allocations", "--at-height", "1050", "--format", "json")
+    assert json.loads(out) == [
+        {"eth_address": ETH_1, "stake_blocks": "600000000000000", "points": "40.000000",
+         "sesh_atomic": "28234851218020109"},
+        {"eth_address": ETH_2, "stake_blocks": "37510000000000", "points": "2.500666",
+         "sesh_atomic": "1765148781979891"},
+    ]
+    with pytest.raises(CommandError, match="beyond the latest snapshot 1131"):
+        run("bonus_allocations", "--at-height", "1132")
+
+
+def test_entitlements_are_the_allocation_at_the_latest_final_snapshot(history):
+    out, _ = run("bonus_allocations", "--at-height", "1120")
+    from_command = {line.split(",")[0]: int(line.split(",")[3]) for line in out.splitlines()[1:]}
+    entitlements = bonus_entitlements()
+    assert entitlements == from_command == {ETH_1: 28_888_603_569_347_463, ETH_2: 1_111_396_430_652_537}
+    assert sum(entitlements.values()) == 30_000_000 * 10**9
+    assert bonus_entitlements(cutoff=chain_time(0)) == {}
