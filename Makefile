@@ -17,7 +17,7 @@ EMBEDDED_ENV := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL -u SECRET_
 # Pure and subprocess-only tests give the same answer on any database: pass 1 covers them.
 DATABASE_INDEPENDENT := --ignore=tests/core --ignore=tests/simulator --ignore=tests/test_oxen_commands.py
 
-.PHONY: install test demo serve lint
+.PHONY: install test demo serve lint browser
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,7 +36,12 @@ lint: install
 	$(VENV)/bin/mypy
 	$(EMBEDDED_ENV) $(PY) manage.py makemigrations --check --dry-run
 
-test: lint
+# The browser tests drive Debian's chromium through Playwright; no browser is ever downloaded.
+browser:
+	@test -x /usr/bin/chromium || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+test: lint browser
 	@echo "== test pass 1: embedded default (SQLite, tasks in-process, local-memory cache)"
 	$(EMBEDDED_ENV) $(PYTEST)
 	@echo "== test pass 2: PostgreSQL, Redis broker and cache, real worker processes"

@@ -5,11 +5,15 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from swap.http import with_page_security_headers
+from swap.rules import rules_in_force
+
 
 @require_GET
+@with_page_security_headers
 def home(request: HttpRequest) -> HttpResponse:
     """Explain both programs and the rules in force."""
-    return render(request, "swap/home.html")
+    return render(request, "swap/home.html", {"rules": rules_in_force()})
 
 
 @require_GET

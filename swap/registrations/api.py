@@ -1,0 +1,205 @@
+"""REST API v1 for registrations: serializers check shape, `services` decides meaning.
+
+Errors always read `{"errors": {<field>: [{"code": …, "message": …}]}}` (field `non_field_errors`
+for the rest), whether the serializer or the service refused, so a client handles one format.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from swap.http import client_ip
+from swap.registrations.exceptions import (
+    FieldProblem,
+    RegistrationConflict,
+    RegistrationRateLimited,
+    RegistrationRefused,
+)
+from swap.registrations.models import Registration
+from swap.registrations.services import (
+    MAX_FIELD_CHARS,
+    Submission,
+    current_registration,
+    refuse_malformed,
+    registration_history,
+    submit_registration,
+)
+
+
+class SubmissionSerializer(serializers.Serializer[Any]):
+    oxen_address = serializers.CharField(max_length=MAX_FIELD_CHARS, help_text="primary Oxen address (L…)")
+    eth_address = serializers.CharField(
+        max_length=MAX_FIELD_CHARS, trim_whitespace=False, help_text="0x + 40 hex; mixed case must be EIP-55"
+    )
+    signature = serializers.CharField(max_length=MAX_FIELD_CHARS, help_text="SigV1… from `sign_value <eth address>`")
+    signed_at = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=2**40,
+        help_text='unix time, when the signed text is "<eth address> <unix time>" (needed to switch back to a '
+        "superseded ETH address)",
+    )
+    node_pubkey = serializers.CharField(required=False, allow_blank=True, max_length=MAX_FIELD_CHARS,
+                                        help_text="optional service node Ed25519 public key (hex)")
+    node_signature = serializers.CharField(required=False, allow_blank=True, max_length=MAX_FIELD_CHARS,
+                                           help_text="Ed25519 signature (hex) of the same signed text")
+
+    def to_submission(self, data: dict[str, Any]) -> Submission:
+        return Submission(
+            oxen_address=str(data.get("oxen_address") or ""),
+            eth_address=str(data.get("eth_address") or ""),
+            signature=str(data.get("signature") or ""),
+            signed_at=data.get("signed_at"),
+            node_pubkey=str(data.get("node_pubkey") or ""),
+            node_signature=str(data.get("node_signature") or ""),
+        )
+
+
+class RegistrationSerializer(serializers.ModelSerializer[Registration]):
+    matched_form = serializers.CharField(help_text="which textual form of the ETH address the signature matched")
+
+    class Meta:
+        model = Registration
+        fields = ["oxen_address", "eth_address", "signature", "signed_message", "matched_form", "signed_at",
+                  "node_pubkey", "is_current", "created_at", "superseded_at"]
+
+
+class RegistrationDetailSerializer(serializers.Serializer[Any]):
+    current = RegistrationSerializer(allow_null=True)
+    history = RegistrationSerializer(many=True, help_text="superseded registrations, newest first")
+
+
+ERROR_SCHEMA = inline_serializer(
+    "RegistrationErrors",
+    {"errors": serializers.DictField(child=serializers.ListField(child=serializers.DictField()))},
+)
+SUBMITTED_SCHEMA = inline_serializer(
+    "RegistrationSubmitted",
+    {
+        "outcome": serializers.ChoiceField(["created", "replaced", "unchanged"]),
+        "registration": RegistrationSerializer(),
+    },
+)
+
+
+class RequestTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "request body too large"
+    default_code = "too_large"
+
+
+class BoundedJSONParser(JSONParser):
+    """Refuse a body larger than `DATA_UPLOAD_MAX_MEMORY_SIZE` before reading it all.
+
+    DRF reads the request stream itself, past Django's own size check; a registration is three
+    short strings, so anything large is abuse.
+    """
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if stream is not None:
+            body = stream.read(limit + 1)
+            if len(body) > limit:
+                raise RequestTooLarge(f"request body larger than {limit} bytes")
+            stream = io.BytesIO(body)
+        return super().parse(stream, media_type, parser_context)
+
+
+def _problems_from_serializer(errors: dict[str, Any]) -> dict[str, list[FieldProblem]]:
+    problems: dict[str, list[FieldProblem]] = {}
+    for field, details in errors.items():
+        items = details if isinstance(details, list) else [details]
+        problems[field] = [FieldProblem(getattr(item, "code", "invalid"), str(item)) for item in items]
+    return problems
+
+
+def _valid_fields(serializer: SubmissionSerializer, raw: dict[str, Any]) -> dict[str, Any]:
+    """The fields that passed their own shape check, so the service can still judge them."""
+    valid = {}
+    for name, field in serializer.fields.items():
+        if name in raw and name not in serializer.errors:
+            try:
+                valid[name] = field.run_validation(raw[name])
+            except ValidationError:
+                continue
+    return valid
+
+
+def _error_body(problems: dict[str, list[FieldProblem]]) -> dict[str, Any]:
+    return {"errors": {field: [{"code": p.code, "message": p.message} for p in items]
+                       for field, items in problems.items()}}
+
+
+class RegistrationCreateView(APIView):
+    """Submit a registration."""
+
+    parser_classes = [BoundedJSONParser]
+
+    @extend_schema(
+        operation_id="registrations_create",
+        summary="Register an Oxen address to an ETH address",
+        description=(
+            "Verify a SigV1 signature made with `sign_value <eth address>` (or over `<eth address> <unix time>` "
+            "when switching back to a superseded ETH address) and store the registration. Re-submitting the "
+            "current pair is idempotent (200, no new row). Failed attempts are rate limited per client IP and "
+            "per Oxen address (429 with Retry-After)."
+        ),
+        request=SubmissionSerializer,
+        responses={
+            201: SUBMITTED_SCHEMA,
+            200: OpenApiResponse(SUBMITTED_SCHEMA, description="the same pair was already current"),
+            400: OpenApiResponse(ERROR_SCHEMA, description="a reason per field"),
+            409: OpenApiResponse(ERROR_SCHEMA, description="a concurrent registration for the same Oxen address"),
+            429: OpenApiResponse(ERROR_SCHEMA, description="too many failed attempts; see Retry-After"),
+        },
+        examples=[OpenApiExample("registration", request_only=True, value={
+            "oxen_address": "L…", "eth_address": "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "signature": "SigV1…"})],
+    )
+    def post(self, request: Request) -> Response:
+        ip = client_ip(request._request)
+        raw = request.data if isinstance(request.data, dict) else {}
+        serializer = SubmissionSerializer(data=raw)
+        try:
+            if serializer.is_valid():
+                result = submit_registration(serializer.to_submission(serializer.validated_data), ip=ip, actor="api")
+            else:
+                shape_problems = _problems_from_serializer(serializer.errors)
+                valid = serializer.to_submission(_valid_fields(serializer, raw))
+                refuse_malformed(valid, shape_problems, ip=ip, actor="api")
+        except RegistrationRefused as refused:
+            return Response(_error_body(refused.problems), status=status.HTTP_400_BAD_REQUEST)
+        except RegistrationRateLimited as limited:
+            body = _error_body({"non_field_errors": [FieldProblem("rate_limited", limited.message)]})
+            return Response({**body, "retry_after": limited.retry_after}, status=status.HTTP_429_TOO_MANY_REQUESTS,
+                            headers={"Retry-After": str(limited.retry_after)})
+        except RegistrationConflict as conflict:
+            body = _error_body({"non_field_errors": [FieldProblem("conflict", conflict.message)]})
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        code = status.HTTP_200_OK if result.outcome == "unchanged" else status.HTTP_201_CREATED
+        return Response({"outcome": result.outcome, "registration": RegistrationSerializer(result.registration).data},
+                        status=code)
+
+
+class RegistrationDetailView(APIView):
+    """The current registration of an Oxen address and its history."""
+
+    @extend_schema(
+        operation_id="registrations_retrieve",
+        summary="Current registration and history of an Oxen address",
+        responses={200: RegistrationDetailSerializer, 404: OpenApiResponse(description="never registered")},
+    )
+    def get(self, request: Request, oxen_address: str) -> Response:
+        current = current_registration(oxen_address)
+        history = registration_history(oxen_address)
+        if current is None and not history:
+            raise Http404("this Oxen address has never been registered")
+        return Response(RegistrationDetailSerializer({"current": current, "history": history}).data)

@@ -1,0 +1,97 @@
+"""What the public status page shows, and how other apps add their own sections to it.
+
+The page `/status/?q=<oxen or eth address>` shows the registration and its history. Points,
+claims, allocations and proofs belong to other apps; each adds a section without touching this
+app's views or templates:
+
+    # bonuses/apps.py
+    def ready(self):
+        from swap.registrations.status import StatusSection, register_status_section
+
+        @register_status_section
+        def points(lookup):
+            if not lookup.oxen_addresses:
+                return None
+            return StatusSection("Staking Points", "bonuses/status_points.html", {"rows": ...})
+
+A provider gets the `StatusLookup` and returns a `StatusSection` (or None to show nothing). The
+page includes `section.template` with `section` and `lookup` in its context, in registration
+order. Providers only read; they must not raise for an address they do not know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from swap.core.eth_address import EthAddressError, normalize_eth_address
+from swap.registrations.models import Registration
+from swap.registrations.services import current_registration, registration_history, registrations_for_eth
+
+
+@dataclass(frozen=True)
+class StatusLookup:
+    """The registrations behind a query, and the addresses other sections should report on."""
+
+    query: str
+    kind: str  # "oxen", "eth" or "invalid"
+    current: list[Registration] = field(default_factory=list)
+    history: list[Registration] = field(default_factory=list)
+
+    @property
+    def oxen_addresses(self) -> list[str]:
+        return sorted({row.oxen_address for row in self.current} | {row.oxen_address for row in self.history})
+
+    @property
+    def eth_addresses(self) -> list[str]:
+        if self.kind == "eth":
+            return [self.query]
+        return sorted({row.eth_address for row in self.current})
+
+    @property
+    def found(self) -> bool:
+        return bool(self.current or self.history)
+
+
+@dataclass(frozen=True)
+class StatusSection:
+    title: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+StatusProvider = Callable[[StatusLookup], StatusSection | None]
+_providers: list[StatusProvider] = []
+
+
+def register_status_section(provider: StatusProvider) -> StatusProvider:
+    """Add a section to the status page (idempotent: registering twice adds it once)."""
+    if provider not in _providers:
+        _providers.append(provider)
+    return provider
+
+
+def look_up(query: str) -> StatusLookup:
+    """Find what to show for an Oxen address or an ETH address (any case, with 0x)."""
+    text = query.strip()
+    if not text:
+        return StatusLookup(text, "invalid")
+    if text.startswith("0x"):
+        try:
+            eth = normalize_eth_address(text)
+        except EthAddressError:
+            return StatusLookup(text, "invalid")
+        return StatusLookup(eth, "eth", current=registrations_for_eth(eth))
+    current = current_registration(text)
+    return StatusLookup(text, "oxen", current=[current] if current else [], history=registration_history(text))
+
+
+def status_sections(lookup: StatusLookup) -> list[StatusSection]:
+    """The other apps' sections for this lookup, in the order they registered."""
+    sections = []
+    for provider in _providers:
+        section = provider(lookup)
+        if section is not None:
+            sections.append(section)
+    return sections
