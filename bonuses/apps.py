@@ -7,3 +7,9 @@ class BonusesConfig(AppConfig):
     name = "bonuses"
     verbose_name = "Service Node Bonus"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from bonuses.status import staking_points_section
+        from swap.registrations.status import register_status_section
+
+        register_status_section(staking_points_section)

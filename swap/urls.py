@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("swap.registrations.urls")),
+    path("", include("bonuses.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,10 @@
+"""Service Node Bonus pages and API v1 routes, included at the site root by `swap.urls`."""
+
+from django.urls import path
+
+from bonuses import api, views
+
+urlpatterns = [
+    path("bonus/", views.leaderboard, name="bonus-leaderboard"),
+    path("api/v1/bonus/<str:oxen_address>/", api.BonusDetailView.as_view(), name="api-bonus-detail"),
+]
