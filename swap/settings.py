@@ -216,6 +216,9 @@ L2_SIGNER_KEY = env.str("L2_SIGNER_KEY", default="")
 L2_SIGNER_KEY_FILE = env.str("L2_SIGNER_KEY_FILE", default="")
 L2_DISTRIBUTOR_ADDRESS = env.str("L2_DISTRIBUTOR_ADDRESS", default="")
 L2_TOKEN_ADDRESS = env.str("L2_TOKEN_ADDRESS", default="")
+# The claim index reads the distributor's events from this block on, this many blocks per request.
+L2_DISTRIBUTOR_DEPLOY_BLOCK = env.int("L2_DISTRIBUTOR_DEPLOY_BLOCK", default=0)
+L2_LOG_CHUNK_BLOCKS = env.int("L2_LOG_CHUNK_BLOCKS", default=10_000)
 # A mined transaction counts as final this many blocks deep (1 = its own block), or, with the
 # tag, once the node's `finalized` block has reached it.
 L2_CONFIRMATIONS = env.int("L2_CONFIRMATIONS", default=3)
@@ -243,6 +246,12 @@ CELERY_BEAT_SCHEDULE = {
     "run-payouts": {
         "task": "swap.distributions.tasks.run_payouts_task",
         "schedule": 600.0,
+    },
+    # Copies the distributor's final Claimed events into the database (pages read "already claimed").
+    "sync-distributor-claims": {
+        "task": "swap.distributions.tasks.sync_claims_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
     # A late run is worthless once the next one is due: expire it rather than queue it.
     "capture-service-node-snapshot": {

@@ -13,5 +13,6 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("swap.registrations.urls")),
     path("", include("bonuses.urls")),
+    path("", include("swap.distributions.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,9 @@ its steps (always outside a database transaction, so what was committed stays co
 test installs a hook with `crash_at(name)` that raises `SimulatedCrash` there. The test then runs
 the recovery path (a new tracker pass, as a restarted worker would) and checks the balances.
 
+`freeze_entries_written` is the one checkpoint *inside* a transaction: it proves that a crash
+halfway through freezing leaves nothing behind.
+
 `SimulatedCrash` derives from BaseException so no `except Exception` in the code under test can
 swallow it, just as no handler survives a killed process. With no hook installed a checkpoint is
 one dictionary lookup.
@@ -16,11 +19,14 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-CHECKPOINTS = (
+OUTBOX_CHECKPOINTS = (
     "after_sign",  # signed bytes and hash committed, nothing broadcast yet
     "after_broadcast",  # the node accepted the bytes, the database does not know yet
     "after_receipt",  # the transaction is mined, its receipt fetched but not recorded
     "before_confirm",  # deep enough to be final, the confirmation not recorded yet
+)
+CHECKPOINTS = OUTBOX_CHECKPOINTS + (
+    "freeze_entries_written",  # inside freeze_round's transaction, entries inserted, root not yet set
 )
 
 _hooks: dict[str, Callable[[Any], None]] = {}

@@ -29,6 +29,7 @@ from swap.chain.errors import PermanentChainError, TransientChainError
 from swap.chain.faults import checkpoint
 from swap.chain.models import L2Transaction, L2TransactionAttempt
 from swap.chain.signals import transaction_finalized
+from swap.core.eth_address import normalize_eth_address
 from swap.services.audit import record_event
 
 logger = logging.getLogger(__name__)
@@ -57,6 +58,10 @@ def _find_receipt(client: ChainClient, tx: L2Transaction) -> tuple[L2Transaction
     return None
 
 
+def _address_or_blank(address: str | None) -> str:
+    return normalize_eth_address(address) if address else ""
+
+
 def record_mined(
     tx: L2Transaction, attempt: L2TransactionAttempt, receipt: dict[str, Any], *, actor: str
 ) -> L2Transaction:
@@ -65,7 +70,8 @@ def record_mined(
         mined = outbox.cas_update(
             tx.pk, (Status.SIGNED, Status.BROADCAST), status=Status.MINED, tx_hash=attempt.tx_hash,
             block_number=int(receipt["blockNumber"], 16), block_hash=receipt["blockHash"],
-            gas_used=int(receipt.get("gasUsed", "0x0"), 16), contract_address=receipt.get("contractAddress") or "",
+            gas_used=int(receipt.get("gasUsed", "0x0"), 16),
+            contract_address=_address_or_blank(receipt.get("contractAddress")),
             mined_at=timezone.now(), broadcast_at=tx.broadcast_at or timezone.now(),
         )
         record_event(

@@ -9,7 +9,7 @@ import pytest
 from django.db import transaction
 
 from swap.chain import outbox
-from swap.chain.faults import CHECKPOINTS, SimulatedCrash, crash_at
+from swap.chain.faults import OUTBOX_CHECKPOINTS, SimulatedCrash, crash_at
 from swap.chain.models import ChainAccount, L2Transaction
 from swap.chain.tracking import track_transactions
 from swap.models import AuditEvent
@@ -98,7 +98,7 @@ def test_the_first_nonce_is_taken_from_the_chain_once_then_from_the_database(l2)
     assert fresh(tx).nonce == 2
 
 
-@pytest.mark.parametrize("point", CHECKPOINTS)
+@pytest.mark.parametrize("point", OUTBOX_CHECKPOINTS)
 def test_a_crash_at_any_step_recovers_and_pays_exactly_once(l2, point):
     tx = enqueue_transfer(1_000)
     with crash_at(point) as crashed, pytest.raises(SimulatedCrash):
@@ -116,7 +116,7 @@ def test_a_crash_at_any_step_recovers_and_pays_exactly_once(l2, point):
 
 def test_crashes_at_every_step_in_one_life_still_pay_exactly_once(l2):
     tx = enqueue_transfer(3)
-    for point in CHECKPOINTS:
+    for point in OUTBOX_CHECKPOINTS:
         with crash_at(point), pytest.raises(SimulatedCrash):
             l2.drive(lambda: False, passes=8)
     l2.drive(lambda: fresh(tx).status == Status.CONFIRMED)

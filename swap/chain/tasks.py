@@ -1,0 +1,56 @@
+"""Celery tasks of the outbox, and the worker's chain-id check at start.
+
+`track_transactions_task` runs on the beat schedule (`CELERY_BEAT_SCHEDULE`) and after anything
+enqueues a transaction; it is single-flight, idempotent, and the recovery path after any crash.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import shared_task
+from celery.signals import worker_init
+from django.conf import settings
+
+from swap.chain.client import get_client
+from swap.chain.errors import ChainIdMismatchError, ChainNotConfiguredError, TransientChainError
+from swap.chain.locks import single_flight
+from swap.chain.tracking import track_transactions
+
+logger = logging.getLogger(__name__)
+
+TRACK_LOCK_SECONDS = 300
+
+
+@shared_task(
+    bind=True, acks_late=True, autoretry_for=(TransientChainError,), retry_backoff=5, retry_backoff_max=300,
+    max_retries=10,
+)
+def track_transactions_task(self: Any) -> None:
+    """One tracker pass over the outbox (see `swap.chain.tracking`)."""
+    with single_flight("track_transactions", timeout=TRACK_LOCK_SECONDS) as acquired:
+        if not acquired:
+            return
+        try:
+            track_transactions(actor=f"task:{self.request.hostname or 'in-process'}")
+        except ChainNotConfiguredError:
+            logger.info("no L2 configured (L2_RPC_URL unset): nothing to track")
+
+
+@worker_init.connect(dispatch_uid="chain.refuse_wrong_chain")
+def refuse_wrong_chain(**kwargs: Any) -> None:
+    """Stop the worker before it takes any task if the node serves another chain than L2_CHAIN_ID.
+
+    Signal receivers' exceptions are logged and swallowed by Celery; SystemExit is not, so the
+    worker exits. An unreachable node only warns: the tracker re-checks before every pass.
+    """
+    if not settings.L2_RPC_URL:
+        return
+    try:
+        get_client()
+    except ChainIdMismatchError as error:
+        logger.critical("refusing to start: %s", error)
+        raise SystemExit(f"refusing to start: {error}") from None
+    except TransientChainError as error:
+        logger.warning("L2 node not reachable at worker start (%s); the tracker checks again each pass", error)

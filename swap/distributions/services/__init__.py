@@ -1,0 +1,1 @@
+"""Use cases of distributions: rounds (freeze, publish, confirm), payouts, the claim index."""

@@ -1,0 +1,130 @@
+"""Payout jobs: the service sends `claimMany` for accounts that asked for delivery.
+
+A `PayoutItem` marks an account as batched for a round; a partial unique constraint allows one
+active item per (round, account), so running the job twice, or two workers at once, batches each
+account once. The batch, its items, its outbox transaction and the `payout:batched` event commit
+together. If the transaction reverts or fails, the items are released (inactive) and the next run
+batches them again. Paying twice is impossible on chain as well: `claimMany` pays only
+`cumulative − claimed[account]` and skips accounts already paid.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from swap.chain import contracts, outbox
+from swap.chain.models import L2Transaction
+from swap.core.eth_address import normalize_eth_address
+from swap.core.merkle import StandardMerkleTree
+from swap.distributions.exceptions import RoundStateError
+from swap.distributions.models import DistributionRound, PayoutBatch, PayoutItem, PayoutRequest, RoundStatus
+from swap.distributions.services.claim_index import claimed_by_account
+from swap.distributions.services.rounds import current_round
+from swap.services.audit import record_event
+
+logger = logging.getLogger(__name__)
+
+
+def request_payout(eth_address: str, *, requested_by: str) -> PayoutRequest:
+    """Record that an account wants its SESH pushed to it (idempotent)."""
+    address = normalize_eth_address(eth_address)
+    with transaction.atomic():
+        request, created = PayoutRequest.objects.get_or_create(eth_address=address,
+                                                               defaults={"requested_by": requested_by})
+        if created:
+            record_event("payout:requested", actor=requested_by, subject=f"eth:{address}")
+    return request
+
+
+@functools.lru_cache(maxsize=2)
+def _tree_of(round_id: int, root: str) -> StandardMerkleTree:
+    """The round's tree, rebuilt from its frozen entries and checked against the frozen root."""
+    rows = DistributionRound.objects.get(pk=round_id).entries.order_by("id").values_list(
+        "eth_address", "cumulative_atomic"
+    )
+    tree = StandardMerkleTree.of(rows.iterator())
+    if tree.root_hex != root:
+        raise RoundStateError(f"round id {round_id}: entries hash to {tree.root_hex}, not the frozen root {root}")
+    return tree
+
+
+def due_accounts(round_: DistributionRound) -> list[str]:
+    """Requested accounts of the round with no active item and something left to claim."""
+    requested = set(PayoutRequest.objects.values_list("eth_address", flat=True))
+    batched = set(PayoutItem.objects.filter(round=round_, active=True).values_list("eth_address", flat=True))
+    claimed = claimed_by_account()
+    entries = round_.entries.order_by("eth_address").values_list("eth_address", "cumulative_atomic")
+    return [
+        address
+        for address, cumulative in entries
+        if address in requested and address not in batched and cumulative > claimed.get(address, 0)
+    ]
+
+
+def _batch(round_: DistributionRound, tree: StandardMerkleTree, accounts: list[str], *, actor: str) -> PayoutBatch:
+    proof = tree.multiproof(accounts)
+    addresses = [address for address, _ in proof.values]
+    amounts = [amount for _, amount in proof.values]
+    data = contracts.claim_many_data(round_.root, addresses, amounts, proof.proof, proof.proof_flags)
+    with transaction.atomic():
+        batch = PayoutBatch.objects.create(round=round_)
+        PayoutItem.objects.bulk_create(
+            PayoutItem(batch=batch, round=round_, eth_address=a, cumulative_atomic=amount)
+            for a, amount in zip(addresses, amounts, strict=True)
+        )
+        tx = outbox.enqueue(
+            purpose=L2Transaction.Purpose.PAYOUT_BATCH, subject=f"payout-batch:{batch.pk}",
+            to=round_.distributor_address, data=data, actor=actor,
+        )
+        PayoutBatch.objects.filter(pk=batch.pk, transaction__isnull=True).update(transaction=tx)
+        record_event(
+            "payout:batched", actor=actor, subject=f"payout-batch:{batch.pk}",
+            data={"round": round_.number, "l2tx": tx.pk, "accounts": addresses,
+                  "cumulative_atomic": [str(a) for a in amounts]},
+        )
+    return batch
+
+
+def run_payouts(round_id: int | None = None, *, actor: str) -> list[PayoutBatch]:
+    """Batch every due account of the current round into `claimMany` transactions."""
+    round_ = current_round()
+    if round_ is None or (round_id is not None and round_.pk != round_id):
+        return []  # nothing confirmed yet, or that round was superseded: its root is no longer live
+    if DistributionRound.objects.filter(status=RoundStatus.PUBLISHED, number__gt=round_.number).exists():
+        return []  # a new root is on its way: batches for this one would revert; its confirmation runs payouts
+    accounts = due_accounts(round_)
+    if not accounts:
+        return []
+    tree = _tree_of(round_.pk, round_.root)
+    size = max(1, settings.L2_PAYOUT_BATCH_SIZE)
+    batches = []
+    for start in range(0, len(accounts), size):
+        try:
+            batches.append(_batch(round_, tree, accounts[start : start + size], actor=actor))
+        except IntegrityError:
+            logger.info("round %s: accounts %s… were batched by another run", round_.number, accounts[start])
+    return batches
+
+
+def on_batch_finalized(tx: L2Transaction, *, actor: str) -> None:
+    """The batch's transaction is final: done, or release its accounts for the next run."""
+    batch = PayoutBatch.objects.filter(transaction=tx, status=PayoutBatch.Status.PENDING).first()
+    if batch is None:
+        return
+    succeeded = tx.status == L2Transaction.Status.CONFIRMED
+    new_status = PayoutBatch.Status.CONFIRMED if succeeded else PayoutBatch.Status.FAILED
+    if PayoutBatch.objects.filter(pk=batch.pk, status=PayoutBatch.Status.PENDING).update(
+        status=new_status, finished_at=timezone.now()
+    ) != 1:
+        raise RoundStateError(f"payout batch {batch.pk} is no longer pending")
+    if not succeeded:
+        batch.items.filter(active=True).update(active=False)
+    record_event(
+        f"payout:{new_status}", actor=actor, subject=f"payout-batch:{batch.pk}",
+        data={"round": batch.round.number, "l2tx": tx.pk, "tx_status": tx.status, "tx_hash": tx.tx_hash},
+    )

@@ -1,0 +1,91 @@
+"""The proofs API, the round publication endpoints and the status-page section (database only)."""
+
+import csv
+import hashlib
+import io
+
+import pytest
+from django.utils import timezone
+
+from swap.chain import contracts
+from swap.core.merkle import StandardMerkleTree, verify_proof
+from swap.distributions.proofs import claim_context
+from swap.distributions.services.rounds import create_round, freeze_round
+from tests.distributions.conftest import SESH
+
+pytestmark = pytest.mark.django_db
+
+ALICE = "0x52908400098527886E0F7030069857D2E4169EE7"
+BOB = "0x2222222222222222222222222222222222222222"
+DISTRIBUTOR = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+
+
+@pytest.fixture
+def frozen(entitlements, settings):
+    settings.L2_DISTRIBUTOR_ADDRESS = DISTRIBUTOR
+    entitlements.set(bonus={ALICE: 12 * SESH, BOB: 1}, claims={ALICE: 34})
+    return freeze_round(create_round(cutoff=timezone.now(), actor="test").pk, actor="test")
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("0x1234", "not 0x followed by 40 hex digits"),
+        ("0x52908400098527886E0F7030069857D2E4169Ee7", "EIP-55"),
+        ("52908400098527886E0F7030069857D2E4169EE7", "not 0x followed"),
+    ],
+)
+def test_a_malformed_address_is_a_400_naming_the_field(client, text, reason):
+    response = client.get(f"/api/v1/proofs/{text}/")
+    assert response.status_code == 400
+    (problem,) = response.json()["errors"]["eth_address"]
+    assert problem["code"] == "invalid" and reason in problem["message"]
+
+
+def test_an_address_in_no_frozen_round_is_a_404(client, frozen):
+    response = client.get("/api/v1/proofs/0x3333333333333333333333333333333333333333/")
+    assert response.status_code == 404
+    assert response.json()["errors"]["eth_address"][0]["code"] == "not_found"
+
+
+def test_a_frozen_round_serves_a_verifiable_proof_not_yet_claimable(client, frozen):
+    served = client.get(f"/api/v1/proofs/{ALICE.lower()}/").json()
+    assert served["eth_address"] == ALICE and served["round"] == 1 and served["round_status"] == "frozen"
+    assert served["root"] == frozen.root
+    assert served["cumulative_atomic"] == str(12 * SESH + 34)  # a string: exact in JavaScript too
+    assert (served["bonus_atomic"], served["claims_atomic"], served["claimed_atomic"]) == (str(12 * SESH), "34", "0")
+    assert served["claimable"] is False
+    assert verify_proof(served["root"], ALICE, 12 * SESH + 34, served["proof"])
+    assert served["claim_calldata"] == contracts.claim_data(ALICE, 12 * SESH + 34, frozen.root, served["proof"])
+    assert served["distributor"] == DISTRIBUTOR and served["chain_id"] == 31337
+
+
+def test_the_round_list_dump_and_csv_publish_what_was_frozen(client, frozen):
+    (row,) = client.get("/api/v1/rounds/").json()
+    assert (row["round"], row["root"], row["count"], row["total_atomic"]) == (1, frozen.root, 2, str(12 * SESH + 35))
+    dump = client.get("/api/v1/rounds/1/dump.json")
+    assert hashlib.sha256(dump.content).hexdigest() == row["dump_sha256"]
+    assert StandardMerkleTree.load(dump.content.decode()).root_hex == frozen.root
+    rows = list(csv.reader(io.StringIO(client.get("/api/v1/rounds/1/entries.csv").content.decode())))
+    assert rows[0][:2] == ["eth_address", "cumulative_sesh_atomic"]
+    assert sorted(rows[1:]) == sorted([[ALICE, str(12 * SESH + 34), str(12 * SESH), "34"], [BOB, "1", "1", "0"]])
+    assert client.get("/api/v1/rounds/2/dump.json").status_code == 404
+
+
+def test_a_draft_round_is_never_served(client, entitlements):
+    entitlements.set(bonus={ALICE: 1})
+    create_round(cutoff=timezone.now(), actor="test")
+    assert client.get(f"/api/v1/proofs/{ALICE}/").status_code == 404
+    assert client.get("/api/v1/rounds/").json() == []
+
+
+def test_the_claim_context_never_raises_for_strangers(frozen):
+    assert claim_context("not an address") == {"claim": None, "eth_address": "not an address"}
+    assert claim_context(BOB)["claim"]["cumulative_atomic"] == "1"
+
+
+def test_the_status_page_shows_the_round_without_a_button_until_the_root_is_confirmed(client, frozen):
+    page = client.get("/status/", {"q": ALICE}).content.decode()
+    assert "SESH distribution" in page and frozen.root in page
+    assert "not confirmed on chain yet" in page
+    assert "sesh-claim-button" not in page

@@ -1,0 +1,124 @@
+"""Operator and auditor commands: verify_round against the dump and the chain, freeze, deploy, track."""
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from swap.distributions.models import RoundDump, RoundStatus
+from swap.distributions.services.rounds import create_round, freeze_round
+from tests.distributions.conftest import SESH
+from tests.distributions.test_distribution_flow import ALICE, BOB, publish_and_confirm
+
+pytestmark = pytest.mark.django_db
+REPO = Path(__file__).resolve().parents[2]
+
+
+def frozen_dump(entitlements, tmp_path, bonus):
+    entitlements.set(bonus=bonus)
+    round_ = freeze_round(create_round(cutoff=timezone.now(), actor="test").pk, actor="test")
+    path = tmp_path / f"round-{round_.number}.json"
+    path.write_text(RoundDump.objects.get(round=round_).text)
+    return round_, path
+
+
+def run_command(capsys, *args):
+    try:
+        call_command(*args)
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code
+    out, err = capsys.readouterr()
+    return code, out.strip(), err.strip()
+
+
+def test_verify_round_recomputes_the_root_of_a_dump(entitlements, tmp_path, capsys):
+    round_, path = frozen_dump(entitlements, tmp_path, {ALICE: 5, BOB: 7})
+    code, out, err = run_command(capsys, "verify_round", str(path))
+    assert (code, err) == (0, "")
+    assert out == f"ok: root {round_.root} matches the dump {path.name} (2 accounts, total 12 atomic SESH)"
+
+
+def test_openzeppelins_own_library_loads_the_dump_and_gets_the_same_root(entitlements, tmp_path):
+    round_, path = frozen_dump(entitlements, tmp_path, {ALICE: 5 * SESH, BOB: 7, "0x" + "ab" * 20: 1})
+    result = subprocess.run(
+        ["node", str(REPO / "contracts/scripts/oz_tree.mjs"), "load", str(path)],
+        capture_output=True, text=True, check=True, cwd=REPO, timeout=60,
+    )
+    assert json.loads(result.stdout)["root"] == round_.root
+
+
+@pytest.mark.parametrize(
+    ("tamper", "reason"),
+    [
+        (lambda d: d["values"][0]["value"].__setitem__(1, "6"), "hash to"),
+        (lambda d: d.__setitem__("format", "custom"), "format"),
+        (lambda d: d["tree"].__setitem__(0, "0x" + "00" * 32), "root"),
+    ],
+)
+def test_verify_round_names_what_is_wrong_with_a_tampered_dump(entitlements, tmp_path, capsys, tamper, reason):
+    _, path = frozen_dump(entitlements, tmp_path, {ALICE: 5, BOB: 7})
+    dump = json.loads(path.read_text())
+    tamper(dump)
+    path.write_text(json.dumps(dump))
+    code, out, err = run_command(capsys, "verify_round", str(path))
+    assert code == 1 and out == ""
+    assert err.startswith("error: ") and reason in err and "\n" not in err
+
+
+@pytest.mark.chain
+def test_verify_round_checks_the_root_on_chain(deployed, entitlements, l2, tmp_path, capsys):
+    round_, path = frozen_dump(entitlements, tmp_path, {ALICE: 5, BOB: 7})
+    publish_and_confirm(l2, round_)
+    code, out, err = run_command(
+        capsys, "verify_round", str(path), "--rpc", l2.node.url, "--distributor", deployed.distributor
+    )
+    assert (code, err) == (0, "")
+    assert out.startswith(f"ok: root {round_.root} matches merkleRoot of {deployed.distributor} on chain id 31337")
+
+    entitlements.set(bonus={ALICE: 6, BOB: 7})
+    second = freeze_round(create_round(cutoff=timezone.now(), actor="test").pk, actor="test")
+    publish_and_confirm(l2, second)  # the chain moved on: the first dump no longer matches
+    code, out, err = run_command(
+        capsys, "verify_round", str(path), "--rpc", l2.node.url, "--distributor", deployed.distributor
+    )
+    assert code == 1 and f"does not match merkleRoot {second.root}" in err
+
+
+def test_verify_round_reports_an_unreachable_node_in_one_line(entitlements, tmp_path, capsys):
+    _, path = frozen_dump(entitlements, tmp_path, {ALICE: 5})
+    code, _, err = run_command(
+        capsys, "verify_round", str(path), "--rpc", "http://127.0.0.1:9", "--distributor", ALICE
+    )
+    assert code == 1 and err.startswith("error: cannot read") and "\n" not in err
+
+
+def test_freeze_round_command_prints_the_root(entitlements, capsys):
+    entitlements.set(bonus={ALICE: 3})
+    call_command("freeze_round", "--cutoff", "2030-01-01T00:00:00Z")
+    out = capsys.readouterr().out
+    from swap.distributions.models import DistributionRound
+
+    round_ = DistributionRound.objects.get()
+    assert round_.status == RoundStatus.FROZEN and round_.root in out
+    assert round_.cutoff_at.isoformat() == "2030-01-01T00:00:00+00:00"
+
+
+def test_deploy_contracts_refuses_any_chain_but_anvils(settings):
+    from django.core.management.base import CommandError
+
+    settings.L2_CHAIN_ID = 42161
+    with pytest.raises(CommandError, match="only on chain id 31337"):
+        call_command("deploy_contracts")
+
+
+@pytest.mark.chain
+def test_deploy_then_track_until_idle_on_the_local_chain(l2, capsys):
+    call_command("deploy_contracts", "--supply", "1000", "--fund", "10")
+    out = capsys.readouterr().out
+    assert "L2_DISTRIBUTOR_ADDRESS=0x" in out and "L2_TOKEN_ADDRESS=0x" in out
+    call_command("track_transactions", "--until-idle", "--mine", "--interval", "0")
+    assert capsys.readouterr().out.strip().endswith("open 0")
