@@ -21,6 +21,8 @@ from rest_framework.views import APIView
 from swap.core.eth_address import EthAddressError, normalize_eth_address
 from swap.distributions.models import DistributionRound, RoundStatus
 from swap.distributions.proofs import claim_info
+from swap.distributions.services.payouts import UnknownPayoutAddressError, request_payout
+from swap.http import client_ip
 
 
 def _error(field: str, code: str, message: str, http_status: int) -> Response:
@@ -47,6 +49,31 @@ ProofSerializer = inline_serializer(
         "claim_calldata": serializers.CharField(help_text="data of claim(account, amount, expectedRoot, proof)"),
     },
 )
+
+
+class PayoutRequestView(APIView):
+    """Ask the service to deliver an account's SESH (batched `claimMany`) instead of claiming by hand."""
+
+    @extend_schema(
+        request=inline_serializer("PayoutRequestIn", {"eth_address": serializers.CharField()}),
+        responses={201: OpenApiResponse(description="recorded"), 200: OpenApiResponse(description="already asked"),
+                   400: OpenApiResponse(description="malformed address"),
+                   404: OpenApiResponse(description="neither registered nor in a round")},
+    )
+    def post(self, request: Request) -> Response:
+        text = request.data.get("eth_address") if hasattr(request.data, "get") else None
+        if not isinstance(text, str):
+            return _error("eth_address", "required", "eth_address is required", status.HTTP_400_BAD_REQUEST)
+        try:
+            payout, created = request_payout(text, requested_by="web", ip=client_ip(request))
+        except EthAddressError as error:
+            return _error("eth_address", "invalid", str(error), status.HTTP_400_BAD_REQUEST)
+        except UnknownPayoutAddressError as error:
+            return _error("eth_address", "not_found", str(error), status.HTTP_404_NOT_FOUND)
+        return Response(
+            {"eth_address": payout.eth_address, "requested_at": payout.created_at.isoformat()},
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 class ProofView(APIView):

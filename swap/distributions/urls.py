@@ -6,6 +6,7 @@ from swap.distributions import api
 
 urlpatterns = [
     path("api/v1/proofs/<str:eth_address>/", api.ProofView.as_view(), name="api-proof"),
+    path("api/v1/payout-requests/", api.PayoutRequestView.as_view(), name="api-payout-requests"),
     path("api/v1/rounds/", api.RoundListView.as_view(), name="api-rounds"),
     path("api/v1/rounds/<int:number>/dump.json", api.RoundDumpView.as_view(), name="api-round-dump"),
     path("api/v1/rounds/<int:number>/entries.csv", api.RoundCsvView.as_view(), name="api-round-csv"),

@@ -9,8 +9,10 @@ from django.utils import timezone
 
 from swap.chain import contracts
 from swap.core.merkle import StandardMerkleTree, verify_proof
+from swap.distributions.models import PayoutRequest
 from swap.distributions.proofs import claim_context
 from swap.distributions.services.rounds import create_round, freeze_round
+from swap.models import AuditEvent
 from tests.distributions.conftest import SESH
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +91,27 @@ def test_the_status_page_shows_the_round_without_a_button_until_the_root_is_conf
     assert "SESH distribution" in page and frozen.root in page
     assert "not confirmed on chain yet" in page
     assert "sesh-claim-button" not in page
+
+
+def test_a_participant_asks_for_delivery_once(client, frozen):
+    first = client.post("/api/v1/payout-requests/", {"eth_address": ALICE.lower()}, content_type="application/json")
+    assert first.status_code == 201 and first.json()["eth_address"] == ALICE
+    again = client.post("/api/v1/payout-requests/", {"eth_address": ALICE}, content_type="application/json")
+    assert again.status_code == 200
+    assert PayoutRequest.objects.get().eth_address == ALICE
+    assert AuditEvent.objects.filter(tag="payout:requested", subject=f"eth:{ALICE}").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"eth_address": "0x3333333333333333333333333333333333333333"}, 404, "not_found"),
+        ({"eth_address": "0x12"}, 400, "invalid"),
+        ({}, 400, "required"),
+    ],
+)
+def test_delivery_is_refused_for_strangers_and_garbage(client, frozen, body, status, code):
+    response = client.post("/api/v1/payout-requests/", body, content_type="application/json")
+    assert response.status_code == status
+    assert response.json()["errors"]["eth_address"][0]["code"] == code
+    assert not PayoutRequest.objects.exists()

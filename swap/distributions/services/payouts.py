@@ -21,24 +21,48 @@ from swap.chain import contracts, outbox
 from swap.chain.models import L2Transaction
 from swap.core.eth_address import normalize_eth_address
 from swap.core.merkle import StandardMerkleTree
-from swap.distributions.exceptions import RoundStateError
-from swap.distributions.models import DistributionRound, PayoutBatch, PayoutItem, PayoutRequest, RoundStatus
+from swap.distributions.exceptions import DistributionError, RoundStateError
+from swap.distributions.models import (
+    DistributionEntry,
+    DistributionRound,
+    PayoutBatch,
+    PayoutItem,
+    PayoutRequest,
+    RoundStatus,
+)
 from swap.distributions.services.claim_index import claimed_by_account
 from swap.distributions.services.rounds import current_round
+from swap.registrations.services import registrations_for_eth
 from swap.services.audit import record_event
 
 logger = logging.getLogger(__name__)
 
 
-def request_payout(eth_address: str, *, requested_by: str) -> PayoutRequest:
-    """Record that an account wants its SESH pushed to it (idempotent)."""
+class UnknownPayoutAddressError(DistributionError):
+    """Delivery may only be asked for an address that is registered or already in a round."""
+
+
+def is_participant(address: str) -> bool:
+    """Registered (current registration) or entitled in some frozen round."""
+    return bool(registrations_for_eth(address)) or DistributionEntry.objects.filter(eth_address=address).exists()
+
+
+def request_payout(eth_address: str, *, requested_by: str, ip: str | None = None) -> tuple[PayoutRequest, bool]:
+    """Record that an account wants its SESH pushed to it; idempotent. Returns (request, created).
+
+    Only participants may be asked for, which bounds the table (and the gas the service spends) by
+    the people actually in the programs; anyone may ask for them, since a payout can only ever pay
+    the account itself.
+    """
     address = normalize_eth_address(eth_address)
+    if not is_participant(address):
+        raise UnknownPayoutAddressError(f"{address} is neither registered nor in any distribution round")
     with transaction.atomic():
         request, created = PayoutRequest.objects.get_or_create(eth_address=address,
                                                                defaults={"requested_by": requested_by})
         if created:
-            record_event("payout:requested", actor=requested_by, subject=f"eth:{address}")
-    return request
+            record_event("payout:requested", actor=requested_by, subject=f"eth:{address}", ip=ip)
+    return request, created
 
 
 @functools.lru_cache(maxsize=2)

@@ -1,0 +1,44 @@
+"""Admin for the outbox: every transaction and attempt, read-only for everyone.
+
+The outbox is the record of what left the service; nobody edits it by hand (a wrong status here
+could make the tracker pay or skip something). Recovery is `manage.py track_transactions`.
+"""
+
+from django.contrib import admin
+
+from swap.admin_tools import ReadOnlyAdmin
+from swap.chain.models import ChainAccount, L2Transaction, L2TransactionAttempt
+
+
+class AttemptInline(admin.TabularInline):
+    model = L2TransactionAttempt
+    extra = 0
+    can_delete = False
+    fields = ("tx_hash", "max_fee_per_gas", "max_priority_fee_per_gas", "gas_limit", "created_at", "broadcast_at",
+              "last_error")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(L2Transaction)
+class L2TransactionAdmin(ReadOnlyAdmin):
+    list_display = ("id", "purpose", "subject", "status", "nonce", "tx_hash", "block_number", "created_at")
+    list_filter = ("status", "purpose", "chain_id")
+    search_fields = ("subject", "tx_hash", "attempts__tx_hash", "sender", "to_address")
+    inlines = [AttemptInline]
+
+
+@admin.register(L2TransactionAttempt)
+class L2TransactionAttemptAdmin(ReadOnlyAdmin):
+    list_display = ("tx_hash", "transaction", "max_fee_per_gas", "created_at", "broadcast_at")
+    search_fields = ("tx_hash",)
+
+
+@admin.register(ChainAccount)
+class ChainAccountAdmin(ReadOnlyAdmin):
+    list_display = ("address", "chain_id", "next_nonce", "updated_at")
