@@ -26,7 +26,7 @@ from swap.registrations.exceptions import (
     RegistrationRateLimited,
     RegistrationRefused,
 )
-from swap.registrations.models import Registration
+from swap.registrations.models import MatchedForm, Registration
 from swap.registrations.services import (
     MAX_FIELD_CHARS,
     Submission,
@@ -64,13 +64,22 @@ class SubmissionSerializer(serializers.Serializer[Any]):
         )
 
 
-class RegistrationSerializer(serializers.ModelSerializer[Registration]):
-    matched_form = serializers.CharField(help_text="which textual form of the ETH address the signature matched")
+class RegistrationSerializer(serializers.Serializer[Registration]):
+    """A stored registration. Declared field by field (not a ModelSerializer): building a model
+    serializer's fields costs more than the rest of a successful registration's Python work."""
 
-    class Meta:
-        model = Registration
-        fields = ["oxen_address", "eth_address", "signature", "signed_message", "matched_form", "signed_at",
-                  "node_pubkey", "is_current", "created_at", "superseded_at"]
+    oxen_address = serializers.CharField()
+    eth_address = serializers.CharField(help_text="EIP-55 form")
+    signature = serializers.CharField()
+    signed_message = serializers.CharField(help_text="the exact text the signature verified over")
+    matched_form = serializers.ChoiceField(
+        MatchedForm.choices, help_text="which textual form of the ETH address the signature matched"
+    )
+    signed_at = serializers.DateTimeField(allow_null=True, help_text='the time in "<eth address> <unix time>"')
+    node_pubkey = serializers.CharField(allow_blank=True, help_text="service node Ed25519 key, when linked")
+    is_current = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    superseded_at = serializers.DateTimeField(allow_null=True)
 
 
 class RegistrationDetailSerializer(serializers.Serializer[Any]):

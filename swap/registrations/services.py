@@ -270,7 +270,7 @@ def _lock_address(oxen_address: str) -> None:
 def _store_once(verified: _Verified, *, ip: str, actor: str, now: datetime | None) -> SubmissionResult:
     address = verified.oxen_address
     _lock_address(address)
-    current = Registration.objects.select_for_update().filter(oxen_address=address, is_current=True).first()
+    current = next(iter(Registration.objects.select_for_update().filter(oxen_address=address, is_current=True)), None)
     at = now or timezone.now()
     event_data = {"eth_address": verified.eth_address, "matched_form": verified.signed.form.value}
     if current is not None:

@@ -155,3 +155,13 @@ def test_commands_in_messages_are_shown_as_code(browser_client, wallet):
     eth = new_eth_address()
     body = form_post(browser_client, registration(wallet, eth, signed_text="other")).content.decode()
     assert f"<code>sign_value {eth}</code>" in body
+
+
+def test_the_admin_lists_registrations_and_changes_nothing(admin_client, wallet):
+    payload = registration(wallet)
+    admin_client.post("/api/v1/registrations/", payload, content_type="application/json")
+    listing = admin_client.get("/admin/registrations/registration/", {"q": wallet.address})
+    assert listing.status_code == 200 and payload["eth_address"] in listing.content.decode()
+    row = Registration.objects.get()
+    assert admin_client.post(f"/admin/registrations/registration/{row.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Registration.objects.count() == 1
