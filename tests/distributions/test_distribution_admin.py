@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
+from swap.celery import app as celery_app
 from swap.distributions.models import DistributionRound, RoundStatus
 from swap.distributions.services.rounds import create_round, freeze_round
 from swap.models import AuditEvent
@@ -20,8 +21,17 @@ def staff_in(group_name, username):
     return user
 
 
+@pytest.fixture
+def tasks_in_process():
+    """Run the enqueued task here even in the services pass (which has a real broker, no worker)."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.update(CELERY_TASK_ALWAYS_EAGER=True)  # the app reads Django's CELERY_ namespace
+    yield
+    celery_app.conf.update(CELERY_TASK_ALWAYS_EAGER=previous)
+
+
 def test_an_operator_freezes_a_draft_through_an_audited_action(
-    client, entitlements, django_capture_on_commit_callbacks
+    client, entitlements, django_capture_on_commit_callbacks, tasks_in_process
 ):
     entitlements.set(bonus={ALICE: 9})
     draft = create_round(cutoff=timezone.now(), actor="test")
