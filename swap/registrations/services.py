@@ -7,8 +7,9 @@ Other apps read registrations only through `current_registration`, `registration
 1. rate limits, checked before any work (they count failures only);
 2. shape and cryptography, outside any transaction (CPU only): address network and kind, ETH
    address checksum, `SigV1` over one of the textual forms of the ETH address, optional node proof;
-3. storage, in one transaction holding a per-address lock: idempotent re-submission, the replay
-   rule, superseding the current row, inserting the new one and its audit event.
+3. storage, in one transaction: a first registration is a bare insert guarded by the
+   one-current-row constraint; otherwise, under a per-address lock: idempotent re-submission,
+   the replay rule, superseding the current row, inserting the new one; always with its audit event.
 A refusal at step 2 or 3 is audited in a transaction of its own and counted against both limits.
 """
 
@@ -246,11 +247,23 @@ def _signed_at_problem(signed_at: int | None, now: datetime) -> FieldProblem | N
 
 
 def _store(verified: _Verified, *, ip: str, actor: str, now: datetime | None) -> SubmissionResult:
-    """Store under a per-address lock; the unique constraint is the last guard, retried once."""
+    """Store a verified submission; the one-current-row constraint is the last guard.
+
+    The common case, a first registration, is tried first as a bare insert: no lock and no read
+    (four round trips instead of six). If the address already has a current registration, or
+    one is being stored at this moment, the constraint refuses the insert and the locked path
+    decides: idempotence, the replay rule, replacement. That path is retried once if the
+    constraint still fires, then answered with a conflict.
+    """
+    try:
+        with transaction.atomic():
+            return _insert(verified, None, ip=ip, actor=actor, at=now or timezone.now())
+    except IntegrityError:
+        pass
     for _ in range(_STORE_ATTEMPTS):
         try:
             with transaction.atomic():
-                return _store_once(verified, ip=ip, actor=actor, now=now)
+                return _store_locked(verified, ip=ip, actor=actor, now=now)
         except IntegrityError:
             continue
     raise RegistrationConflict()
@@ -259,31 +272,44 @@ def _store(verified: _Verified, *, ip: str, actor: str, now: datetime | None) ->
 def _lock_address(oxen_address: str) -> None:
     """Serialise submissions for one Oxen address until the transaction ends (PostgreSQL).
 
-    An advisory lock also covers the first registration, when there is no current row yet to
-    `select_for_update`. SQLite (the embedded default) already lets one writer in at a time.
+    An advisory lock also covers the moment a current row is being replaced, when
+    `select_for_update` alone would let a waiting transaction read "no current row" and collide.
+    SQLite (the embedded default) already lets one writer in at a time.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"registration:{oxen_address}"])
 
 
-def _store_once(verified: _Verified, *, ip: str, actor: str, now: datetime | None) -> SubmissionResult:
+def _store_locked(verified: _Verified, *, ip: str, actor: str, now: datetime | None) -> SubmissionResult:
     address = verified.oxen_address
     _lock_address(address)
     current = next(iter(Registration.objects.select_for_update().filter(oxen_address=address, is_current=True)), None)
     at = now or timezone.now()
-    event_data = {"eth_address": verified.eth_address, "matched_form": verified.signed.form.value}
-    if current is not None:
-        at = max(at, current.created_at)  # history stays in order whatever the clocks did
-        same_node = not verified.node_pubkey or verified.node_pubkey == current.node_pubkey
-        if current.eth_address == verified.eth_address and same_node:
-            record_event("registration:unchanged", actor=actor, subject=address, ip=ip,
-                         data={**event_data, "registration_id": current.pk})
-            return SubmissionResult(current, "unchanged")
-        _check_replay(verified, current)
+    if current is None:
+        return _insert(verified, None, ip=ip, actor=actor, at=at)
+    at = max(at, current.created_at)  # history stays in order whatever the clocks did
+    same_node = not verified.node_pubkey or verified.node_pubkey == current.node_pubkey
+    if current.eth_address == verified.eth_address and same_node:
+        record_event("registration:unchanged", actor=actor, subject=address, ip=ip,
+                     data={**_event_data(verified), "registration_id": current.pk})
+        return SubmissionResult(current, "unchanged")
+    _check_replay(verified, current)
+    if Registration.objects.supersede(current.pk, at) != 1:
+        raise RegistrationConflict()
+    return _insert(verified, current, ip=ip, actor=actor, at=at)
 
-    row = Registration(
-        oxen_address=address,
+
+def _event_data(verified: _Verified) -> dict[str, str]:
+    return {"eth_address": verified.eth_address, "matched_form": verified.signed.form.value}
+
+
+def _insert(
+    verified: _Verified, replaces: Registration | None, *, ip: str, actor: str, at: datetime
+) -> SubmissionResult:
+    """Insert the new current row (after `replaces` was superseded) and its audit event."""
+    row = Registration.objects.create(
+        oxen_address=verified.oxen_address,
         eth_address=verified.eth_address,
         signature=verified.signature,
         signed_message=verified.signed.message,
@@ -292,20 +318,16 @@ def _store_once(verified: _Verified, *, ip: str, actor: str, now: datetime | Non
         node_pubkey=verified.node_pubkey,
         node_signature=verified.node_signature,
         created_at=at,
-        replaces=current,
+        replaces=replaces,
         ip_hash=hash_ip(ip),
     )
-    if current is not None and Registration.objects.supersede(current.pk, at) != 1:
-        raise RegistrationConflict()
-    row.save()
-    if current is None:
-        record_event("registration:created", actor=actor, subject=address, ip=ip,
-                     data={**event_data, "registration_id": row.pk})
+    data = {**_event_data(verified), "registration_id": row.pk}
+    if replaces is None:
+        record_event("registration:created", actor=actor, subject=row.oxen_address, ip=ip, data=data)
         return SubmissionResult(row, "created")
-    record_event("registration:replaced", actor=actor, subject=address, ip=ip,
-                 data={**event_data, "registration_id": row.pk, "replaced_id": current.pk,
-                       "previous_eth_address": current.eth_address})
-    return SubmissionResult(row, "replaced", replaced=current)
+    data.update(replaced_id=replaces.pk, previous_eth_address=replaces.eth_address)
+    record_event("registration:replaced", actor=actor, subject=row.oxen_address, ip=ip, data=data)
+    return SubmissionResult(row, "replaced", replaced=replaces)
 
 
 def _check_replay(verified: _Verified, current: Registration) -> None:
