@@ -15,9 +15,10 @@ from functools import wraps
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-# Our pages use only their own inline style block and same-origin forms: nothing else may load.
+# Our pages use only their own inline style block, same-origin forms and same-origin script files
+# (the status page's SESH Claim button): nothing else may load, and no inline script runs.
 PAGE_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
 
