@@ -165,3 +165,10 @@ def test_the_admin_lists_registrations_and_changes_nothing(admin_client, wallet)
     row = Registration.objects.get()
     assert admin_client.post(f"/admin/registrations/registration/{row.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Registration.objects.count() == 1
+
+
+def test_a_form_body_over_the_size_limit_is_refused(browser_client, settings, wallet):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048
+    response = form_post(browser_client, {**registration(wallet), "signature": "S" * 5000})
+    assert response.status_code == 400
+    assert not Registration.objects.exists()

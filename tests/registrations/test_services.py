@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -23,6 +25,7 @@ from tests.registrations.wallets import Wallet, new_eth_address
 
 pytestmark = pytest.mark.django_db
 IP = "203.0.113.7"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def submit(wallet: Wallet, eth: str, signature: str | None = None, *, typed: str | None = None, **extra):
@@ -146,11 +149,16 @@ def test_it_refuses_an_address_with_a_bad_checksum(wallet):
     assert "Copy it from your wallet again" in problem.message
 
 
-def test_it_refuses_a_monero_sigv2_signature(wallet):
+@pytest.mark.parametrize("source", ["real Monero vector", "relabelled SigV1"])
+def test_it_refuses_a_monero_sigv2_signature(wallet, source):
     eth = new_eth_address()
-    sigv2 = "SigV2" + wallet.sign(eth)[5:]
+    if source == "real Monero vector":
+        vectors = json.loads((REPO / ".." / "shared" / "oxen-vectors" / "message_signature_vectors.json").read_text())
+        sigv2 = vectors["monero_sigv2"][0]["signature"]
+    else:
+        sigv2 = "SigV2" + wallet.sign(eth)[5:]
     problem = refusal(wallet.address, eth, sigv2).problems["signature"][0]
-    assert problem.code == "sigv2" and "SigV1" in problem.message
+    assert problem.code == "sigv2" and "Oxen wallets make SigV1" in problem.message
 
 
 def test_it_refuses_a_signature_of_another_message(wallet):
