@@ -1,6 +1,7 @@
 """Rounds without a chain: freezing is one transaction, frozen rows never change, amounts never drop."""
 
 import hashlib
+import inspect
 import json
 from datetime import timedelta
 from decimal import Decimal
@@ -23,7 +24,7 @@ from swap.distributions.exceptions import (
 )
 from swap.distributions.models import DistributionEntry, DistributionRound, FrozenRoundError, RoundDump, RoundStatus
 from swap.distributions.services.rounds import create_round, freeze_round, publish_round
-from swap.distributions.sources import POOLS_ATOMIC
+from swap.distributions.sources import POOLS_ATOMIC, load_sources
 from swap.distributions.tasks import freeze_round_task
 from swap.models import AppendOnlyError, AuditEvent
 from tests.distributions import sources
@@ -160,6 +161,13 @@ def test_a_missing_source_module_fails_with_a_clear_error(settings):
     settings.DISTRIBUTION_SOURCES = {"airdrop": "tests.distributions.sources.bonus"}
     with pytest.raises(DistributionSourceError, match="unknown programs"):
         freeze(round_)
+
+
+def test_the_programs_own_sources_are_wired_in_and_take_the_cutoff():
+    sources_by_program = load_sources()  # the project's setting, not a test's
+    assert set(sources_by_program) == {"bonus", "claims"}
+    for source in sources_by_program.values():
+        assert "cutoff" in inspect.signature(source).parameters
 
 
 def test_rounds_open_one_draft_at_a_time_with_cutoffs_moving_forward(entitlements):

@@ -18,6 +18,7 @@ from swap.chain import contracts
 from swap.chain.client import ChainClient, get_client
 from swap.distributions.exceptions import DistributionError
 from swap.distributions.models import ClaimEvent, ClaimIndexCursor
+from swap.services.audit import record_event
 
 logger = logging.getLogger(__name__)
 
@@ -52,14 +53,19 @@ def sync_claims(*, client: ChainClient | None = None) -> int:
         logs = client.get_logs(address=distributor, topics=[contracts.CLAIMED_TOPIC], from_block=start, to_block=end)
         block = client.get_block(end)
         with transaction.atomic():
+            added = 0
             for log in logs:
                 account, amount, cumulative = contracts.decode_claimed_log(log)
-                ClaimEvent.objects.get_or_create(
+                _, created = ClaimEvent.objects.get_or_create(
                     chain_id=settings.L2_CHAIN_ID, tx_hash=log["transactionHash"], log_index=int(log["logIndex"], 16),
                     defaults={"distributor": distributor, "block_number": int(log["blockNumber"], 16),
                               "block_hash": log["blockHash"], "eth_address": account, "amount_atomic": amount,
                               "cumulative_atomic": cumulative},
                 )
+                added += created
+            if added:
+                record_event("distributor:claims_indexed", actor="task:sync_claims", subject=f"eth:{distributor}",
+                             data={"from_block": start, "to_block": end, "events": added})
             ClaimIndexCursor.objects.filter(pk=cursor.pk, next_block=start).update(
                 next_block=end + 1, last_block_hash=block["hash"] if block else ""
             )
