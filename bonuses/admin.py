@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -63,7 +64,7 @@ def download_snapshot_json(
 @admin.register(ServiceNodeSnapshot)
 class ServiceNodeSnapshotAdmin(ReadOnlyAdmin):
     actions = [export_snapshots_as_csv, download_snapshot_json]
-    list_display = ("height", "block_hash", "block_timestamp", "captured_at", "source", "provisional",
+    list_display = ("height", "block_hash", "block_time", "captured_at", "source", "provisional",
                     "node_count", "earning_stake_count", "intervals_opened", "intervals_closed")
     list_filter = ("provisional", "source", "captured_at")
     search_fields = ("=height", "block_hash", "sha256")
@@ -72,6 +73,12 @@ class ServiceNodeSnapshotAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).defer("payload")
+
+    @admin.display(description="block time (UTC)", ordering="block_timestamp")
+    def block_time(self, snapshot: ServiceNodeSnapshot) -> str:
+        if snapshot.block_timestamp is None:
+            return "—"
+        return datetime.fromtimestamp(snapshot.block_timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 class ListedFilter(admin.SimpleListFilter):

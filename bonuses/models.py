@@ -42,8 +42,9 @@ class ServiceNodeSnapshot(models.Model):
 
     height = models.PositiveBigIntegerField(unique=True)
     block_hash = models.CharField(max_length=64)
-    block_timestamp = models.DateTimeField(
-        null=True, blank=True, db_index=True, help_text="the block header's timestamp (chain time); empty if unknown"
+    block_timestamp = models.PositiveBigIntegerField(
+        null=True, blank=True, db_index=True,
+        help_text="the block header's timestamp, unix seconds, as oxend reports it (chain time); empty if unknown",
     )
     captured_at = models.DateTimeField(default=timezone.now, db_index=True, help_text="when we stored it")
     source = models.CharField(max_length=10, choices=SnapshotSource.choices)

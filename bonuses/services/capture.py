@@ -21,7 +21,6 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from django.conf import settings
 
@@ -120,9 +119,8 @@ def capture_snapshot(client: OxendClient | None = None, *, actor: str = "task:ca
     header = client.get_block_header_by_height(height)
     if header.get("hash") != result["block_hash"]:
         raise OxendTransientError(f"the chain moved between get_service_nodes and the header of {height}")
-    timestamp = datetime.fromtimestamp(header["timestamp"], UTC)
     try:
-        outcome = ingest_snapshot(result, source=SnapshotSource.LIVE, block_timestamp=timestamp, actor=actor)
+        outcome = ingest_snapshot(result, source=SnapshotSource.LIVE, block_timestamp=header["timestamp"], actor=actor)
     except OutOfOrderSnapshot as error:
         logger.warning("oxend is behind our latest snapshot: %s", error)
         return CaptureOutcome("behind", height, finalized, discarded, None, problems)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +61,7 @@ def expand_paths(paths: Iterable[str]) -> list[Path]:
     return files
 
 
-def read_snapshot_file(path: Path) -> tuple[dict[str, Any], datetime | None]:
+def read_snapshot_file(path: Path) -> tuple[dict[str, Any], int | None]:
     """The result object of one file and its block timestamp, if the file records one."""
     try:
         document = json.loads(path.read_bytes())
@@ -79,7 +78,7 @@ def read_snapshot_file(path: Path) -> tuple[dict[str, Any], datetime | None]:
         return document, None
     if type(raw_time) is not int or raw_time <= 0:
         raise SnapshotFileError(path, f"block_timestamp is not a positive unix time: {raw_time!r:.40}")
-    return document, datetime.fromtimestamp(raw_time, UTC)
+    return document, raw_time
 
 
 def _checked(path: Path) -> PlannedFile:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -59,15 +58,16 @@ def ingest_snapshot(
     result: Any,
     *,
     source: str,
-    block_timestamp: datetime | None = None,
+    block_timestamp: int | None = None,
     final: bool = False,
     actor: str = "system",
 ) -> IngestOutcome:
     """Store a `get_service_nodes` result (with `height` and `block_hash`) and its interval changes.
 
-    `final` marks the snapshot final at once (the caller checked it is at or below the chain's
-    immutable height). Raises `SnapshotFormatError` for an unusable result, `OutOfOrderSnapshot`
-    and `FinalSnapshotConflict` as described in the module docstring; nothing is written then.
+    `block_timestamp` is the block header's unix time. `final` marks the snapshot final at once
+    (the caller checked it is at or below the chain's immutable height). Raises
+    `SnapshotFormatError` for an unusable result, `OutOfOrderSnapshot` and `FinalSnapshotConflict`
+    as described in the module docstring; nothing is written then.
     """
     return ingest_parsed(
         parse_snapshot(result), source=source, block_timestamp=block_timestamp, final=final, actor=actor
@@ -78,15 +78,15 @@ def ingest_parsed(
     parsed: ParsedSnapshot,
     *,
     source: str,
-    block_timestamp: datetime | None = None,
+    block_timestamp: int | None = None,
     final: bool = False,
     actor: str = "system",
 ) -> IngestOutcome:
     """`ingest_snapshot` for an already parsed result (the import command parses while validating)."""
     if source not in SnapshotSource.values:
         raise ValueError(f"unknown snapshot source {source!r}")
-    if block_timestamp is not None and timezone.is_naive(block_timestamp):
-        raise ValueError("block_timestamp must be timezone-aware")
+    if block_timestamp is not None and (type(block_timestamp) is not int or block_timestamp < 0):
+        raise ValueError(f"block_timestamp must be unix seconds (an int), got {block_timestamp!r}")
     payload = parsed.compressed()  # CPU work before taking the lock
     with transaction.atomic():
         lock_snapshot_writes()

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.db.models import Q
 
 from bonuses.models import ServiceNode, ServiceNodeSnapshot
+from bonuses.services.bulk import update_rows
 from bonuses.snapshot_format import NodeFacts, parse_snapshot
 
 FACT_FIELDS = ("operator_address", "registration_height", "state", "state_height", "requested_unlock_height")
@@ -40,9 +41,11 @@ def sync_nodes(nodes: dict[str, NodeFacts], *, height: int, previous_height: int
     seen at `previous_height`. Rows that did not change are not written.
     """
     listed = {node.pubkey: node for node in ServiceNode.objects.filter(gone_height__isnull=True)}
+    unlisted = sorted(pubkey for pubkey in nodes if pubkey not in listed)
     returning = {
         node.pubkey: node
-        for node in ServiceNode.objects.filter(pubkey__in=[p for p in nodes if p not in listed])
+        for start in range(0, len(unlisted), BATCH)
+        for node in ServiceNode.objects.filter(pubkey__in=unlisted[start : start + BATCH])
     }
     created: list[ServiceNode] = []
     changed: list[ServiceNode] = []
@@ -75,8 +78,7 @@ def sync_nodes(nodes: dict[str, NodeFacts], *, height: int, previous_height: int
             node.last_seen_height, node.gone_height, node.updated_height = last_seen, height, height
             changed.append(node)
     ServiceNode.objects.bulk_create(created, batch_size=BATCH)
-    if changed:
-        ServiceNode.objects.bulk_update(changed, ROW_FIELDS, batch_size=BATCH)
+    update_rows(changed, ROW_FIELDS)
 
 
 def node_ids(pubkeys: Iterable[str]) -> dict[str, int]:
@@ -130,5 +132,4 @@ def restore_nodes_before(height: int) -> None:
         node.listed_since_height, node.last_seen_height, node.gone_height = first, last_seen, gone
         node.updated_height = gone if gone is not None else source
         changed.append(node)
-    if changed:
-        ServiceNode.objects.bulk_update(changed, ROW_FIELDS, batch_size=BATCH)
+    update_rows(changed, ROW_FIELDS)

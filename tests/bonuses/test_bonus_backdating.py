@@ -25,7 +25,8 @@ def at(height: int) -> datetime:
 
 
 def store(height: int, *nodes, timestamp: bool = True) -> None:  # type: ignore[no-untyped-def]
-    ingest_snapshot(result(height, *nodes), source="import", block_timestamp=at(height) if timestamp else None)
+    block_time = int(at(height).timestamp()) if timestamp else None
+    ingest_snapshot(result(height, *nodes), source="import", block_timestamp=block_time)
 
 
 @pytest.fixture

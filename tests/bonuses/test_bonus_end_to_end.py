@@ -98,7 +98,7 @@ def test_capture_stored_each_state_and_made_the_settled_ones_final(history):
         (990, False), (1010, False), (1030, False), (1040, False), (1060, False), (1120, False), (1131, True)]
     snapshot = ServiceNodeSnapshot.objects.get(height=1040)
     assert snapshot.block_hash == history.chain.block_hash(1040)
-    assert snapshot.block_timestamp == chain_time(1040)
+    assert snapshot.block_timestamp == int(chain_time(1040).timestamp())
     assert list(SnapshotGap.objects.values_list("from_height", "to_height", "blocks")) == [(1060, 1120, 60)]
 
 
