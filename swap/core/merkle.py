@@ -285,7 +285,7 @@ class StandardMerkleTree:
         return self._hex
 
 
-def _build(accounts: list[bytes], amounts: list[int]) -> tuple[list[bytes], list[int]]:
+def _build(accounts: Sequence[bytes], amounts: Sequence[int]) -> tuple[list[bytes], list[int]]:
     """Hash the leaves, sort them, lay out the heap and hash the internal nodes.
 
     Returns the heap array (2n − 1 hashes, root first) and each value's position in it.
@@ -299,11 +299,11 @@ def _build(accounts: list[bytes], amounts: list[int]) -> tuple[list[bytes], list
     count = len(leaves)
     order = sorted(range(count), key=leaves.__getitem__)  # stable, like the library's sort
     # Sorted leaf k goes to position 2n − 2 − k: the leaves fill the end of the array, reversed.
-    tree: list[bytes] = [b""] * (count - 1) + [leaves[i] for i in reversed(order)]
-    last = 2 * count - 2
+    # (`map` over C-level getters and setters: a third of the time of the equivalent loops.)
+    tree: list[bytes] = [b""] * (count - 1)
+    tree += map(leaves.__getitem__, reversed(order))
     tree_index = [0] * count
-    for k_sorted, value_index in enumerate(order):
-        tree_index[value_index] = last - k_sorted
+    deque(map(tree_index.__setitem__, order, range(2 * count - 2, count - 2, -1)), maxlen=0)
     # The children of i are 2i + 1 and 2i + 2, both beyond i: one backward pass. (A plain loop
     # measured faster here than block-wise comprehensions over child pairs.)
     for i in range(count - 2, -1, -1):

@@ -42,10 +42,10 @@ class CheckedValues:
     Addresses are kept twice: the 20 bytes hashed into leaves, and the EIP-55 text a dump shows.
     """
 
-    accounts: list[bytes]
-    checksums: list[str]
-    amounts: list[int]
-    index: dict[bytes, int]
+    accounts: tuple[bytes, ...]
+    checksums: tuple[str, ...]
+    amounts: tuple[int, ...]
+    index: dict[bytes, int]  # account -> position in the lists; never modified after checking
 
 
 def row_number(i: int) -> str:
@@ -83,7 +83,7 @@ def check_entries(
     index = dict(zip(accounts, range(len(accounts)), strict=True))
     if len(index) != len(accounts):
         _raise_duplicate(accounts, checksums, locate)
-    return CheckedValues(accounts, checksums, amounts, index)
+    return CheckedValues(tuple(accounts), tuple(checksums), tuple(amounts), index)
 
 
 def read_csv(text: str) -> CheckedValues:

@@ -14,8 +14,8 @@ MAX_UINT256 = 2**256 - 1
 
 def test_it_accepts_amounts_from_zero_to_the_uint256_maximum():
     checked = check_entries([(A, 0), (B, MAX_UINT256), (bytes.fromhex(C[2:]), 5)])
-    assert checked.amounts == [0, MAX_UINT256, 5]
-    assert checked.checksums == [A, B, C]
+    assert checked.amounts == (0, MAX_UINT256, 5)
+    assert checked.checksums == (A, B, C)
 
 
 @pytest.mark.parametrize(
@@ -102,8 +102,8 @@ def csv(*lines, end="\n"):
 
 def test_it_reads_a_csv_with_a_header():
     checked = read_csv(csv("address,amount", f"{A},5", f"{B.lower()},0"))
-    assert checked.checksums == [A, B]
-    assert checked.amounts == [5, 0]
+    assert checked.checksums == (A, B)
+    assert checked.amounts == (5, 0)
 
 
 @pytest.mark.parametrize(
@@ -115,7 +115,7 @@ def test_it_reads_a_csv_with_a_header():
     ],
 )
 def test_it_accepts_crlf_a_bom_the_published_header_and_no_final_newline(text):
-    assert read_csv(text).amounts == [5]
+    assert read_csv(text).amounts == (5,)
 
 
 @pytest.mark.parametrize(
