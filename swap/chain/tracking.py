@@ -21,13 +21,14 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from swap.chain import outbox
 from swap.chain.client import ChainClient, get_client
 from swap.chain.errors import PermanentChainError, TransientChainError
 from swap.chain.faults import checkpoint
-from swap.chain.models import L2Transaction, L2TransactionAttempt
+from swap.chain.models import ChainAccount, L2Transaction, L2TransactionAttempt
 from swap.chain.signals import transaction_finalized
 from swap.core.eth_address import normalize_eth_address
 from swap.services.audit import record_event
@@ -82,24 +83,37 @@ def record_mined(
     return mined
 
 
-def _nonce_spent_by_another(client: ChainClient, tx: L2Transaction) -> bool:
-    """Whether the nonce was used, at a final depth, by a transaction that is none of our attempts."""
+def _nonce_spent_by_another(client: ChainClient, tx: L2Transaction) -> int | None:
+    """The sender's final nonce if ours was used, at a final depth, by none of our attempts; else None."""
     if settings.L2_USE_FINALIZED_TAG:
         depth_block: int | str = "finalized"
     else:
         depth_block = max(0, client.block_number() - settings.L2_CONFIRMATIONS + 1)
-    if client.get_nonce(tx.sender, depth_block) <= (tx.nonce or 0):
-        return False
-    return _find_receipt(client, tx) is None
+    final_nonce = client.get_nonce(tx.sender, depth_block)
+    if final_nonce <= (tx.nonce or 0) or _find_receipt(client, tx) is not None:
+        return None
+    return final_nonce
+
+
+def _fail_spent_nonce(tx: L2Transaction, final_nonce: int, *, actor: str) -> L2Transaction:
+    """Give the transaction up (its owner re-queues the job) and move the database nonce past the
+    foreign ones, so the next transactions do not hit the same wall. `Greatest` never lowers it,
+    so a nonce already handed out is never handed out again."""
+    with transaction.atomic():
+        ChainAccount.objects.filter(chain_id=tx.chain_id, address=tx.sender).update(
+            next_nonce=Greatest(F("next_nonce"), final_nonce), updated_at=timezone.now()
+        )
+        return outbox.fail(tx, reason=f"nonce {tx.nonce} was used by another transaction (the key is used "
+                           f"elsewhere?); chain nonce is {final_nonce}", actor=actor, expected=Status.BROADCAST)
 
 
 def _advance_broadcast(client: ChainClient, tx: L2Transaction, *, actor: str) -> L2Transaction:
     found = _find_receipt(client, tx)
     if found is not None:
         return record_mined(tx, *found, actor=actor)
-    if _nonce_spent_by_another(client, tx):
-        return outbox.fail(tx, reason=f"nonce {tx.nonce} was used by another transaction", actor=actor,
-                           expected=Status.BROADCAST)
+    spent = _nonce_spent_by_another(client, tx)
+    if spent is not None:
+        return _fail_spent_nonce(tx, spent, actor=actor)
     if not any(client.get_transaction(a.tx_hash) for a in tx.attempts.order_by("-id")):
         logger.warning("l2tx:%s is unknown to the node (dropped): sending its stored bytes again", tx.pk)
         outbox.rebroadcast(client, tx, actor=actor)
@@ -215,6 +229,12 @@ def track_transactions(*, client: ChainClient | None = None, actor: str = DEFAUL
         except PermanentChainError as error:
             report.errors[tx.pk] = str(error)
             logger.error("l2tx:%s: %s (needs an operator)", tx.pk, error)
+            if tx.status == Status.QUEUED:
+                break
+            continue
+        except Exception as error:  # a bug in an owner's receiver must not stop the other transactions
+            report.errors[tx.pk] = f"{type(error).__name__}: {error}"
+            logger.exception("l2tx:%s: unexpected error; its step was rolled back and is retried", tx.pk)
             if tx.status == Status.QUEUED:
                 break
             continue

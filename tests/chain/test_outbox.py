@@ -11,6 +11,7 @@ from django.db import transaction
 from swap.chain import outbox
 from swap.chain.faults import OUTBOX_CHECKPOINTS, SimulatedCrash, crash_at
 from swap.chain.models import ChainAccount, L2Transaction
+from swap.chain.signals import transaction_finalized
 from swap.chain.tracking import track_transactions
 from swap.models import AuditEvent
 from tests.distributions.l2 import HELPER_ADDRESS, SERVICE_ADDRESS, harness
@@ -230,3 +231,34 @@ def test_a_nonce_used_by_another_transaction_fails_ours_without_paying(l2):
     l2.drive(lambda: fresh(tx).status == Status.FAILED)
     assert l2.eth_balance(RECEIVER) == 0
     assert "another transaction" in fresh(tx).error
+    assert ChainAccount.objects.get(address=SERVICE_ADDRESS).next_nonce == 1
+    # The foreign key user goes on; the database nonce catches up instead of failing every job.
+    for nonce in (1, 2):
+        l2.rpc("eth_sendTransaction", [{"from": SERVICE_ADDRESS, "to": HELPER_ADDRESS, "value": "0x1",
+                                        "nonce": hex(nonce)}])
+    l2.mine(3)
+    blocked = enqueue_transfer(1)
+    l2.drive(lambda: fresh(blocked).status == Status.FAILED)
+    assert ChainAccount.objects.get(address=SERVICE_ADDRESS).next_nonce == 3
+    after = enqueue_transfer(29)
+    l2.settle()
+    assert fresh(after).status == Status.CONFIRMED and fresh(after).nonce == 3
+    assert l2.eth_balance(RECEIVER) == 29
+
+
+def test_a_failing_owner_rolls_back_only_that_confirmation_and_it_is_retried(l2):
+    first, second = enqueue_transfer(1), enqueue_transfer(2)
+
+    def broken_owner(sender, transaction, **kwargs):
+        if transaction.pk == first.pk:
+            raise RuntimeError("a bug in the owner's receiver")
+
+    transaction_finalized.connect(broken_owner)
+    try:
+        l2.drive(lambda: fresh(second).status == Status.CONFIRMED)
+        assert fresh(first).status == Status.MINED, "its confirmation rolled back with the receiver"
+        assert tags_of(first).count("l2tx:confirmed") == 0
+    finally:
+        transaction_finalized.disconnect(broken_owner)
+    l2.drive(lambda: fresh(first).status == Status.CONFIRMED)
+    assert l2.eth_balance(RECEIVER) == 3
