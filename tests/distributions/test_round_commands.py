@@ -122,3 +122,41 @@ def test_deploy_then_track_until_idle_on_the_local_chain(l2, capsys):
     assert "L2_DISTRIBUTOR_ADDRESS=0x" in out and "L2_TOKEN_ADDRESS=0x" in out
     call_command("track_transactions", "--until-idle", "--mine", "--interval", "0")
     assert capsys.readouterr().out.strip().endswith("open 0")
+
+
+@pytest.mark.chain
+@pytest.mark.slow
+def test_run_local_chain_serves_anvil_with_the_contracts_deployed(tmp_path):
+    import os
+    import signal
+    import sys
+
+    import requests
+
+    from swap.chain.anvil import free_loopback_port
+    from tests.distributions.l2 import SERVICE_KEY
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL")}
+    env.update(SQLITE_PATH=str(tmp_path / "demo.sqlite3"), L2_SIGNER_KEY=SERVICE_KEY)
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=REPO, env=env, check=True,
+                   capture_output=True, timeout=300)
+    port = free_loopback_port()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "run_local_chain", "--port", str(port), "--deploy", "--fund", "1000"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        lines = []
+        while not (lines and lines[-1].startswith("listening on")):
+            line = process.stdout.readline()
+            assert line, "".join(lines) + (process.stdout.read() or "")
+            lines.append(line.strip())
+        values = dict(line.split("=", 1) for line in lines if "=" in line)
+        assert values["L2_RPC_URL"] == f"http://127.0.0.1:{port}"
+        code = requests.post(values["L2_RPC_URL"], timeout=10, json={
+            "jsonrpc": "2.0", "id": 1, "method": "eth_getCode", "params": [values["L2_DISTRIBUTOR_ADDRESS"], "latest"],
+        }).json()["result"]
+        assert len(code) > 1000
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
