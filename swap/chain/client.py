@@ -15,7 +15,6 @@ could not replay them elsewhere.
 from __future__ import annotations
 
 import functools
-import itertools
 from typing import Any
 
 from django.conf import settings
@@ -43,7 +42,6 @@ class ChainClient:
         self.url = url
         self.chain_id = chain_id
         self._provider = HTTPProvider(url, request_kwargs={"timeout": timeout}, exception_retry_configuration=None)
-        self._ids = itertools.count(1)
 
     def __repr__(self) -> str:
         # The URL of a hosted node often embeds an API key: show the host only.
