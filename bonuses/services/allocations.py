@@ -162,23 +162,23 @@ def compute_bonus(at_height: int | None = None, *, final_only: bool = False) -> 
 def allocation_rows(report: BonusReport) -> list[AllocationRow]:
     """One row per ETH address with a non-zero amount, sorted by the lowercase ETH address."""
     display = report.eth_display
-    allocation = report.allocation
-    return [
-        AllocationRow(display[eth], allocation.stake_blocks_by_eth[eth], format_points(points(
-            allocation.stake_blocks_by_eth[eth])), amount)
-        for eth, amount in sorted(allocation.sesh_by_eth.items())
-        if amount > 0
-    ]
+    by_eth = report.allocation.stake_blocks_by_eth
+    rows = []
+    for eth, amount in sorted(report.allocation.sesh_by_eth.items()):
+        if amount > 0:
+            rows.append(AllocationRow(display[eth], by_eth[eth], format_points(points(by_eth[eth])), amount))
+    return rows
 
 
 def points_rows(report: BonusReport) -> list[PointsRow]:
     """One row per registered Oxen address (zero included), sorted by Oxen address."""
     by_address = report.allocation.stake_blocks_by_address
-    return [
-        PointsRow(row.oxen_address, row.eth_address, by_address.get(row.oxen_address, 0),
-                  format_points(points(by_address.get(row.oxen_address, 0))))
-        for row in sorted(report.registered, key=lambda r: r.oxen_address)
-    ]
+    rows = []
+    for registered in sorted(report.registered, key=lambda row: row.oxen_address):
+        stake_blocks = by_address.get(registered.oxen_address, 0)
+        rows.append(PointsRow(registered.oxen_address, registered.eth_address, stake_blocks,
+                              format_points(points(stake_blocks))))
+    return rows
 
 
 def totals_line(report: BonusReport, *, rows: int, what: str) -> str:

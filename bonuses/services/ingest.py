@@ -33,15 +33,14 @@ from bonuses.services.provisional import FinalSnapshotConflict, discard_snapshot
 from bonuses.snapshot_format import ParsedSnapshot, parse_snapshot
 from swap.services.audit import record_event
 
+__all__ = ["FinalSnapshotConflict", "IngestOutcome", "OutOfOrderSnapshot", "ingest_parsed", "ingest_snapshot"]
+
 logger = logging.getLogger(__name__)
 BATCH = 500
 
 
 class OutOfOrderSnapshot(ValueError):
     """A snapshot below the latest stored height that is not already stored."""
-
-
-__all__ = ["FinalSnapshotConflict", "IngestOutcome", "OutOfOrderSnapshot", "ingest_parsed", "ingest_snapshot"]
 
 
 @dataclass(frozen=True)
