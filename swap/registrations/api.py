@@ -28,6 +28,7 @@ from swap.registrations.exceptions import (
 )
 from swap.registrations.models import MatchedForm, Registration
 from swap.registrations.services import (
+    MAX_ETH_CHARS,
     MAX_FIELD_CHARS,
     Submission,
     current_registration,
@@ -40,7 +41,7 @@ from swap.registrations.services import (
 class SubmissionSerializer(serializers.Serializer[Any]):
     oxen_address = serializers.CharField(max_length=MAX_FIELD_CHARS, help_text="primary Oxen address (L…)")
     eth_address = serializers.CharField(
-        max_length=MAX_FIELD_CHARS, trim_whitespace=False, help_text="0x + 40 hex; mixed case must be EIP-55"
+        max_length=MAX_ETH_CHARS, trim_whitespace=False, help_text="0x + 40 hex; mixed case must be EIP-55"
     )
     signature = serializers.CharField(max_length=MAX_FIELD_CHARS, help_text="SigV1… from `sign_value <eth address>`")
     signed_at = serializers.IntegerField(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django import forms
 
-from swap.registrations.services import MAX_FIELD_CHARS, Submission
+from swap.registrations.services import MAX_ETH_CHARS, MAX_FIELD_CHARS, Submission
 
 _TEXT = {"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"}
 
@@ -23,7 +23,7 @@ class RegistrationForm(forms.Form):
     )
     eth_address = forms.CharField(
         label="Your Ethereum address",
-        max_length=MAX_FIELD_CHARS,
+        max_length=MAX_ETH_CHARS,
         strip=False,
         help_text="The 0x… address on Arbitrum One that should receive SESH. Not an exchange address.",
         widget=forms.TextInput(attrs={**_TEXT, "placeholder": "0x…"}),

@@ -39,6 +39,9 @@ from swap.services.audit import hash_ip, record_event
 # Longer than any valid value (a 108-character testnet integrated address, a 93-character
 # signature): refuse before parsing, so pasted novels cost nothing.
 MAX_FIELD_CHARS = 200
+# The ETH address as typed may be part of the stored signed text (`Registration.signed_message`,
+# 120 characters with a signed time): 42 characters plus room for pasted whitespace.
+MAX_ETH_CHARS = 100
 _HEX = frozenset("0123456789abcdefABCDEF")
 _STORE_ATTEMPTS = 2
 
@@ -173,7 +176,7 @@ def verify_submission(submission: Submission, *, now: datetime) -> _Verified:
         "node_signature": submission.node_signature,
     }
     for field, text in texts.items():
-        if len(text) > MAX_FIELD_CHARS:
+        if len(text) > (MAX_ETH_CHARS if field == "eth_address" else MAX_FIELD_CHARS):
             refuse(field, FieldProblem("too_long", f"This is {len(text)} characters long, far more than this "
                                        "field ever holds; paste only the value itself."))
     if problems:

@@ -306,3 +306,14 @@ def test_the_database_allows_one_current_registration_per_address(wallet):
                              signed_message=row.signed_message, matched_form=row.matched_form)
     with pytest.raises(IntegrityError), transaction.atomic():
         duplicate.save()
+
+
+def test_an_eth_address_padded_past_its_limit_is_refused_and_the_longest_allowed_one_is_stored(wallet):
+    eth = new_eth_address()
+    padded = eth + " " * 59
+    assert refusal(wallet.address, padded, wallet.sign(padded)).codes == ["too_long"]
+    longest = eth + " " * 58
+    now = int(timezone.now().timestamp())
+    result = submit(wallet, eth, wallet.sign(f"{longest} {now}"), typed=longest, signed_at=now)
+    assert result.registration.matched_form == MatchedForm.TYPED
+    assert Registration.objects.get().signed_message == f"{longest} {now}"
