@@ -15,6 +15,7 @@ from swap.distributions.exceptions import InsufficientDistributorBalanceError
 from swap.distributions.models import DistributionRound, PayoutBatch, RoundStatus
 from swap.distributions.services import payouts
 from swap.distributions.services.rounds import create_round, freeze_round, publish_round
+from swap.distributions.tasks import publish_round_task
 from swap.models import AuditEvent
 from tests.distributions.conftest import SESH
 from tests.distributions.l2 import HELPER_ADDRESS
@@ -145,7 +146,9 @@ def test_publishing_refuses_when_the_distributor_cannot_cover_what_is_owed(deplo
     entitlements.set(bonus={ALICE: FUNDED}, claims={BOB: 1})
     round_ = frozen_round()
     with pytest.raises(InsufficientDistributorBalanceError, match="owes"):
-        publish_round(round_.pk, actor="test")
+        publish_round_task.apply(args=[round_.pk])  # not retried: only transient chain errors are
+    refusal = AuditEvent.objects.get(tag="round:publish_refused")
+    assert refusal.data["owed_atomic"] == str(FUNDED + 1) and refusal.data["balance_atomic"] == str(FUNDED)
     round_.refresh_from_db()
     assert round_.status == RoundStatus.FROZEN and round_.publish_tx is None
     assert not L2Transaction.objects.filter(purpose="publish_root").exists()

@@ -159,6 +159,9 @@ def check_coverage(round_: DistributionRound) -> dict[str, int]:
     balance = contracts.token_balance(client, settings.L2_TOKEN_ADDRESS, distributor, block=indexed_to)
     figures = {"owed_atomic": owed, "balance_atomic": balance, "at_block": indexed_to}
     if balance < owed:
+        with transaction.atomic():  # the refusal is on record for auditors, not only in a worker's log
+            record_event("round:publish_refused", actor="system", subject=round_subject(round_),
+                         data={k: str(v) for k, v in figures.items()})
         raise InsufficientDistributorBalanceError(
             f"round {round_.number}: the distributor holds {balance} atomic SESH at block {indexed_to} "
             f"but owes {owed}; fund it with at least {owed - balance} more"
