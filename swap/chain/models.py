@@ -115,10 +115,24 @@ class L2Transaction(models.Model):
         return f"L2Transaction {self.pk} {self.purpose} {self.subject} [{self.status}] nonce {self.nonce}"
 
 
+class AttemptKind(models.TextChoices):
+    ORIGINAL = "original", "the transaction as queued"
+    REPLACEMENT = "replacement", "the same call with higher fees"
+    CANCEL = "cancel", "a 0-value transfer to self that uses up the nonce"
+
+
 class L2TransactionAttempt(models.Model):
-    """One signed version of a transaction. The bytes are stored before any broadcast."""
+    """One signed version of a transaction. The bytes are stored before any broadcast.
+
+    A `cancel` attempt fills the nonce of a transaction the node refuses for good, so the
+    transactions queued behind it are not stuck forever; if it is the one mined, the transaction
+    ends as failed and its owner (round, batch) takes the job back.
+    """
+
+    Kind = AttemptKind
 
     transaction = models.ForeignKey(L2Transaction, on_delete=models.PROTECT, related_name="attempts")
+    kind = models.CharField(max_length=12, choices=AttemptKind.choices, default=AttemptKind.ORIGINAL)
     tx_hash = models.CharField(max_length=66, unique=True)
     raw_transaction = models.TextField(help_text="0x-prefixed signed bytes, exactly as broadcast")
     max_fee_per_gas = models.BigIntegerField()

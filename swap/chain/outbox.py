@@ -13,8 +13,9 @@ The life of an `L2Transaction` (status in brackets):
    [confirmed / reverted], and detects reorgs by block hash [back to broadcast].
 
 A transaction stuck in the mempool longer than `L2_STUCK_SECONDS` gets a new attempt with the same
-nonce and higher fees (`bump_fees`); whichever attempt is mined wins, the nonce makes the others
-void. Every status change is a compare-and-swap update plus an audit event, in one transaction.
+nonce and higher fees (`swap.chain.replacements`); whichever attempt is mined wins, the nonce makes
+the others void. One the node refuses for good is replaced by a cancel attempt that fills its
+nonce. Every status change is a compare-and-swap update plus an audit event, in one transaction.
 """
 
 from __future__ import annotations
@@ -45,8 +46,6 @@ logger = logging.getLogger(__name__)
 
 Status = L2Transaction.Status
 
-# Geth and most L2 nodes want a replacement to raise both fee fields by at least 10 %; 12.5 % clears it.
-BUMP_NUMERATOR, BUMP_DENOMINATOR = 9, 8
 # Gas estimates move with state between estimate and inclusion: sign with a margin.
 GAS_MARGIN_NUMERATOR, GAS_MARGIN_DENOMINATOR = 5, 4
 
@@ -129,17 +128,22 @@ def _estimate_gas(client: ChainClient, tx: L2Transaction) -> int:
     return estimate * GAS_MARGIN_NUMERATOR // GAS_MARGIN_DENOMINATOR
 
 
-def _signable(tx: L2Transaction, nonce: int, gas_limit: int, max_fee: int, tip: int) -> dict[str, Any]:
+def signable(
+    tx: L2Transaction, nonce: int, gas_limit: int, max_fee: int, tip: int, *, cancel: bool = False
+) -> dict[str, Any]:
+    """The EIP-1559 fields to sign: the queued call, or (cancel) a 0-value transfer to the sender."""
     fields: dict[str, Any] = {
         "type": 2, "chainId": tx.chain_id, "nonce": nonce, "gas": gas_limit, "maxFeePerGas": max_fee,
-        "maxPriorityFeePerGas": tip, "value": tx.value_wei, "data": tx.data,
+        "maxPriorityFeePerGas": tip, "value": 0 if cancel else tx.value_wei, "data": "0x" if cancel else tx.data,
     }
-    if tx.to_address:
+    if cancel:
+        fields["to"] = tx.sender
+    elif tx.to_address:
         fields["to"] = tx.to_address
     return fields
 
 
-def _signer_for(tx: L2Transaction) -> Signer:
+def signer_for(tx: L2Transaction) -> Signer:
     signer = load_signer()
     if signer.address != tx.sender:
         raise PermanentChainError(f"l2tx:{tx.pk} is from {tx.sender} but the configured signer is {signer.address}")
@@ -158,7 +162,7 @@ def _take_nonce(tx: L2Transaction, chain_nonce: int) -> int:
 
 def sign_queued(client: ChainClient, tx: L2Transaction, *, actor: str) -> L2Transaction:
     """Sign a queued transaction with the next database nonce and store the bytes before anything else."""
-    signer = _signer_for(tx)
+    signer = signer_for(tx)
     try:
         gas_limit = tx.gas_limit or _estimate_gas(client, tx)
     except PermanentChainError as error:
@@ -170,7 +174,7 @@ def sign_queued(client: ChainClient, tx: L2Transaction, *, actor: str) -> L2Tran
         if locked.status != Status.QUEUED:
             return locked
         nonce = _take_nonce(locked, chain_nonce)
-        raw, tx_hash = signer.sign(_signable(locked, nonce, gas_limit, max_fee, tip))
+        raw, tx_hash = signer.sign(signable(locked, nonce, gas_limit, max_fee, tip))
         attempt = L2TransactionAttempt.objects.create(
             transaction=locked, tx_hash="0x" + tx_hash.hex(), raw_transaction="0x" + raw.hex(),
             max_fee_per_gas=max_fee, max_priority_fee_per_gas=tip, gas_limit=gas_limit,
@@ -215,68 +219,50 @@ def broadcast_signed(client: ChainClient, tx: L2Transaction, *, actor: str) -> L
     attempt = tx.attempts.order_by("-id").first()
     if attempt is None:
         raise PermanentChainError(f"l2tx:{tx.pk} is signed but has no stored attempt")
-    if not send_attempt(client, attempt):
+    try:
+        accepted = send_attempt(client, attempt)
+    except PermanentChainError as error:
+        from swap.chain.replacements import cancel  # replacements builds on this module
+
+        cancel(client, tx, reason=str(error), actor=actor)
+        return L2Transaction.objects.get(pk=tx.pk)
+    if not accepted:
         return tx
     checkpoint("after_broadcast", tx)
+    return record_broadcast(tx, attempt, actor=actor)
+
+
+def record_broadcast(tx: L2Transaction, attempt: L2TransactionAttempt, *, actor: str) -> L2Transaction:
+    """A node accepted `attempt`: signed → broadcast (a no-op for a transaction already broadcast)."""
     now = timezone.now()
     with transaction.atomic():
         L2TransactionAttempt.objects.filter(pk=attempt.pk, broadcast_at__isnull=True).update(broadcast_at=now)
+        if not L2Transaction.objects.filter(pk=tx.pk, status=Status.SIGNED).exists():
+            return L2Transaction.objects.get(pk=tx.pk)
         broadcast = cas_update(tx.pk, Status.SIGNED, status=Status.BROADCAST, broadcast_at=now)
         record_event("l2tx:broadcast", actor=actor, subject=tx_subject(tx), data={"tx_hash": attempt.tx_hash})
     return broadcast
 
 
 def rebroadcast(client: ChainClient, tx: L2Transaction, *, actor: str) -> None:
-    """Send every stored attempt again (a dropped or reorged-out transaction): same bytes, same nonce."""
-    for attempt in tx.attempts.order_by("-id"):
-        if send_attempt(client, attempt):
-            with transaction.atomic():
-                record_event("l2tx:rebroadcast", actor=actor, subject=tx_subject(tx), data={"tx_hash": attempt.tx_hash})
-            return
+    """Send the newest stored attempt again (a dropped or reorged-out transaction): same bytes, same nonce.
 
-
-# -- fee bumping -------------------------------------------------------------------------------
-
-
-def is_stuck(tx: L2Transaction) -> bool:
-    latest = tx.attempts.order_by("-id").first()
-    if latest is None:
-        return False
-    since = latest.broadcast_at or latest.created_at
-    return (timezone.now() - since).total_seconds() >= settings.L2_STUCK_SECONDS
-
-
-def bump_fees(client: ChainClient, tx: L2Transaction, *, actor: str) -> L2TransactionAttempt | None:
-    """Sign a replacement of a stuck transaction with the same nonce and higher fees, store it, send it.
-
-    Both fee fields rise by at least 12.5 % (nodes refuse smaller replacements) and to at least the
-    node's current suggestion; never above `L2_MAX_FEE_PER_GAS` — at the ceiling the transaction
-    waits instead, loudly.
+    If the node now refuses it for good (some nodes simulate and refuse what would revert), the nonce
+    is filled with a cancel attempt so the transactions behind it can go on.
     """
-    signer = _signer_for(tx)
-    suggested_max, suggested_tip = suggest_fees(client)
-    with transaction.atomic():
-        locked = L2Transaction.objects.select_for_update().get(pk=tx.pk)
-        previous = locked.attempts.order_by("-id").first()
-        if locked.status != Status.BROADCAST or previous is None or not is_stuck(locked):
-            return None
-        tip = max(previous.max_priority_fee_per_gas * BUMP_NUMERATOR // BUMP_DENOMINATOR + 1, suggested_tip)
-        max_fee = max(previous.max_fee_per_gas * BUMP_NUMERATOR // BUMP_DENOMINATOR + 1, suggested_max, tip)
-        if max_fee > settings.L2_MAX_FEE_PER_GAS:
-            logger.error("l2tx:%s is stuck and its next fee would pass L2_MAX_FEE_PER_GAS", tx.pk)
-            return None
-        raw, tx_hash = signer.sign(_signable(locked, locked.nonce, previous.gas_limit, max_fee, tip))  # type: ignore[arg-type]
-        attempt = L2TransactionAttempt.objects.create(
-            transaction=locked, tx_hash="0x" + tx_hash.hex(), raw_transaction="0x" + raw.hex(),
-            max_fee_per_gas=max_fee, max_priority_fee_per_gas=tip, gas_limit=previous.gas_limit,
-        )
-        record_event(
-            "l2tx:bumped", actor=actor, subject=tx_subject(locked),
-            data={"replaces": previous.tx_hash, "tx_hash": attempt.tx_hash, "max_fee_per_gas": max_fee},
-        )
-    if send_attempt(client, attempt):
-        L2TransactionAttempt.objects.filter(pk=attempt.pk).update(broadcast_at=timezone.now())
-    return attempt
+    attempt = tx.attempts.order_by("-id").first()
+    if attempt is None:
+        return
+    try:
+        accepted = send_attempt(client, attempt)
+    except PermanentChainError as error:
+        from swap.chain.replacements import cancel
+
+        cancel(client, tx, reason=str(error), actor=actor)
+        return
+    if accepted:
+        with transaction.atomic():
+            record_event("l2tx:rebroadcast", actor=actor, subject=tx_subject(tx), data={"tx_hash": attempt.tx_hash})
 
 
 # -- giving up ---------------------------------------------------------------------------------

@@ -24,11 +24,11 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from swap.chain import outbox
+from swap.chain import outbox, replacements
 from swap.chain.client import ChainClient, get_client
 from swap.chain.errors import PermanentChainError, TransientChainError
 from swap.chain.faults import checkpoint
-from swap.chain.models import ChainAccount, L2Transaction, L2TransactionAttempt
+from swap.chain.models import AttemptKind, ChainAccount, L2Transaction, L2TransactionAttempt
 from swap.chain.signals import transaction_finalized
 from swap.core.eth_address import normalize_eth_address
 from swap.services.audit import record_event
@@ -117,8 +117,8 @@ def _advance_broadcast(client: ChainClient, tx: L2Transaction, *, actor: str) ->
     if not any(client.get_transaction(a.tx_hash) for a in tx.attempts.order_by("-id")):
         logger.warning("l2tx:%s is unknown to the node (dropped): sending its stored bytes again", tx.pk)
         outbox.rebroadcast(client, tx, actor=actor)
-    elif outbox.is_stuck(tx):
-        outbox.bump_fees(client, tx, actor=actor)
+    elif replacements.is_stuck(tx):
+        replacements.bump_fees(client, tx, actor=actor)
     return tx
 
 
@@ -161,10 +161,15 @@ def _advance_mined(client: ChainClient, tx: L2Transaction, *, actor: str) -> L2T
     # Read the status again from the receipt we just verified is canonical.
     receipt = client.get_receipt(tx.tx_hash) or {}
     succeeded = receipt.get("status") == "0x1"
+    cancelled = tx.attempts.filter(tx_hash=tx.tx_hash, kind=AttemptKind.CANCEL).exists()
     checkpoint("before_confirm", tx)
-    final_status = Status.CONFIRMED if succeeded else Status.REVERTED
+    if cancelled:
+        final_status, error = Status.FAILED, f"cancelled: its nonce went to a 0-value transfer ({tx.tx_hash})"
+    else:
+        final_status, error = (Status.CONFIRMED if succeeded else Status.REVERTED), ""
     with transaction.atomic():
-        final = outbox.cas_update(tx.pk, Status.MINED, status=final_status, finalized_at=timezone.now())
+        final = outbox.cas_update(tx.pk, Status.MINED, status=final_status, finalized_at=timezone.now(),
+                                  error=error or tx.error)
         record_event(
             f"l2tx:{final_status}", actor=actor, subject=outbox.tx_subject(tx),
             data={"tx_hash": tx.tx_hash, "block_number": tx.block_number, "block_hash": tx.block_hash,

@@ -29,10 +29,10 @@ def l2(settings, anvil):
     yield from harness(settings, anvil)
 
 
-def enqueue_transfer(value: int, *, to: str = RECEIVER) -> L2Transaction:
+def enqueue_transfer(value: int, *, to: str = RECEIVER, gas_limit: int = 21000) -> L2Transaction:
     with transaction.atomic():
         return outbox.enqueue(
-            purpose="other", subject="test", to=to, data="0x", value_wei=value, actor="test", gas_limit=21000
+            purpose="other", subject="test", to=to, data="0x", value_wei=value, actor="test", gas_limit=gas_limit
         )
 
 
@@ -262,3 +262,18 @@ def test_a_failing_owner_rolls_back_only_that_confirmation_and_it_is_retried(l2)
         transaction_finalized.disconnect(broken_owner)
     l2.drive(lambda: fresh(first).status == Status.CONFIRMED)
     assert l2.eth_balance(RECEIVER) == 3
+
+
+def test_a_transaction_the_node_refuses_for_good_is_cancelled_so_the_queue_moves_on(l2):
+    refused = enqueue_transfer(5, gas_limit=20_000)  # below the 21,000 intrinsic gas: never accepted
+    behind = enqueue_transfer(7)
+    l2.settle()
+    refused, behind = fresh(refused), fresh(behind)
+    assert refused.status == Status.FAILED and refused.error.startswith("cancelled")
+    original, cancel = refused.attempts.order_by("id")
+    assert (original.kind, cancel.kind) == ("original", "cancel")
+    assert "intrinsic gas too low" in original.last_error
+    assert refused.tx_hash == cancel.tx_hash, "the cancel used the nonce"
+    assert "l2tx:cancelling" in tags_of(refused) and tags_of(refused)[-1] == "l2tx:failed"
+    assert behind.status == Status.CONFIRMED and behind.nonce == refused.nonce + 1
+    assert l2.eth_balance(RECEIVER) == 7, "the refused transfer never happened"
