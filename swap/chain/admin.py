@@ -14,8 +14,8 @@ class AttemptInline(admin.TabularInline):
     model = L2TransactionAttempt
     extra = 0
     can_delete = False
-    fields = ("tx_hash", "max_fee_per_gas", "max_priority_fee_per_gas", "gas_limit", "created_at", "broadcast_at",
-              "last_error")
+    fields = ("tx_hash", "kind", "max_fee_per_gas", "max_priority_fee_per_gas", "gas_limit", "created_at",
+              "broadcast_at", "last_error")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
@@ -35,7 +35,7 @@ class L2TransactionAdmin(ReadOnlyAdmin):
 
 @admin.register(L2TransactionAttempt)
 class L2TransactionAttemptAdmin(ReadOnlyAdmin):
-    list_display = ("tx_hash", "transaction", "max_fee_per_gas", "created_at", "broadcast_at")
+    list_display = ("tx_hash", "kind", "transaction", "max_fee_per_gas", "created_at", "broadcast_at")
     search_fields = ("tx_hash",)
 
 
