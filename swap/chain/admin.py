@@ -30,15 +30,20 @@ class L2TransactionAdmin(ReadOnlyAdmin):
     list_display = ("id", "purpose", "subject", "status", "nonce", "tx_hash", "block_number", "created_at")
     list_filter = ("status", "purpose", "chain_id")
     search_fields = ("subject", "tx_hash", "attempts__tx_hash", "sender", "to_address")
+    date_hierarchy = "created_at"
     inlines = [AttemptInline]
 
 
 @admin.register(L2TransactionAttempt)
 class L2TransactionAttemptAdmin(ReadOnlyAdmin):
     list_display = ("tx_hash", "kind", "transaction", "max_fee_per_gas", "created_at", "broadcast_at")
-    search_fields = ("tx_hash",)
+    list_filter = ("kind", "transaction__purpose", "transaction__status")
+    search_fields = ("tx_hash", "transaction__subject")
+    date_hierarchy = "created_at"
 
 
 @admin.register(ChainAccount)
 class ChainAccountAdmin(ReadOnlyAdmin):
     list_display = ("address", "chain_id", "next_nonce", "updated_at")
+    list_filter = ("chain_id",)
+    search_fields = ("address",)

@@ -15,11 +15,13 @@ from django.http import HttpRequest
 from swap.admin_tools import ReadOnlyAdmin, audited_action
 from swap.distributions.models import (
     ClaimEvent,
+    ClaimIndexCursor,
     DistributionEntry,
     DistributionRound,
     PayoutBatch,
     PayoutItem,
     PayoutRequest,
+    RoundDump,
     RoundStatus,
 )
 from swap.distributions.tasks import freeze_round_task, publish_round_task, run_payouts_task
@@ -55,6 +57,7 @@ class DistributionRoundAdmin(ReadOnlyAdmin):
     list_display = ("number", "status", "cutoff_at", "count", "total_atomic", "root", "publish_tx", "confirmed_at")
     list_filter = ("status",)
     search_fields = ("root", "dump_sha256")
+    date_hierarchy = "cutoff_at"
     actions = [*ReadOnlyAdmin.actions, freeze_rounds, publish_rounds, run_payouts]
 
     def has_freeze_round_permission(self, request: HttpRequest) -> bool:
@@ -79,7 +82,9 @@ class DistributionEntryAdmin(ReadOnlyAdmin):
 @admin.register(PayoutRequest)
 class PayoutRequestAdmin(ReadOnlyAdmin):
     list_display = ("eth_address", "requested_by", "created_at")
+    list_filter = ("requested_by",)
     search_fields = ("eth_address",)
+    date_hierarchy = "created_at"
 
 
 class PayoutItemInline(admin.TabularInline):
@@ -100,10 +105,34 @@ class PayoutItemInline(admin.TabularInline):
 class PayoutBatchAdmin(ReadOnlyAdmin):
     list_display = ("id", "round", "status", "transaction", "created_at", "finished_at")
     list_filter = ("status", "round")
+    search_fields = ("=id", "transaction__tx_hash", "items__eth_address")
+    date_hierarchy = "created_at"
     inlines = [PayoutItemInline]
+
+
+@admin.register(PayoutItem)
+class PayoutItemAdmin(ReadOnlyAdmin):
+    list_display = ("eth_address", "batch", "round", "cumulative_atomic", "active")
+    list_filter = ("active", "round")
+    search_fields = ("eth_address",)
 
 
 @admin.register(ClaimEvent)
 class ClaimEventAdmin(ReadOnlyAdmin):
     list_display = ("eth_address", "amount_atomic", "cumulative_atomic", "block_number", "tx_hash")
+    list_filter = ("chain_id", "distributor")
     search_fields = ("eth_address", "tx_hash")
+
+
+@admin.register(RoundDump)
+class RoundDumpAdmin(ReadOnlyAdmin):
+    list_display = ("round", "sha256")
+    list_filter = ("round",)
+    search_fields = ("sha256",)
+
+
+@admin.register(ClaimIndexCursor)
+class ClaimIndexCursorAdmin(ReadOnlyAdmin):
+    list_display = ("distributor", "chain_id", "next_block", "last_block_hash")
+    list_filter = ("chain_id",)
+    search_fields = ("distributor",)
