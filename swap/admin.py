@@ -1,16 +1,27 @@
-"""Admin for the shared core: the audit trail (read-only for everyone) and the report pages.
+"""Admin for the shared core: the audit trail (read-only for everyone), report pages, audited edits.
 
-The reconciliation page is served by the default `admin.site`, which every app registers its
-models with: its URL patterns are put in front of the site's own (see `swap.admin_views`).
+- The reconciliation page is served by the default `admin.site`, which every app registers its
+  models with: its URL patterns are put in front of the site's own (see `swap.admin_views`).
+- Django's site-wide "delete selected" action is switched off: every action in this admin is an
+  `audited_action`, and no record a person may delete is deleted in bulk.
+- What the admin's own forms add, change or delete (users, groups, supply snapshots, burns) is
+  logged by Django as a `LogEntry` inside the form's transaction; each one is copied into the
+  audit trail (`admin:added`, `admin:changed`, `admin:deleted`) in that same transaction.
 """
 
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.db import transaction
+from django.db.models.signals import post_save
 
 from swap.admin_tools import ReadOnlyAdmin
 from swap.admin_views import report_urls
 from swap.models import AuditEvent
+from swap.services.audit import record_event
+
+LOG_TAGS = {ADDITION: "admin:added", CHANGE: "admin:changed", DELETION: "admin:deleted"}
 
 
 @admin.register(AuditEvent)
@@ -30,3 +41,22 @@ def _get_urls_with_reports() -> list[Any]:
 
 
 admin.site.get_urls = _get_urls_with_reports  # type: ignore[method-assign]
+admin.site.disable_action("delete_selected")
+
+
+def audit_admin_log_entry(sender: Any, instance: LogEntry, created: bool, **kwargs: Any) -> None:
+    """Copy an admin form's `LogEntry` into the audit trail, in the transaction that wrote it."""
+    if not created:
+        return
+    content_type = instance.content_type
+    model = f"{content_type.app_label}.{content_type.model}" if content_type else "unknown"
+    with transaction.atomic():  # a savepoint of the form's transaction (the admin wraps its views in one)
+        record_event(
+            LOG_TAGS.get(instance.action_flag, "admin:logged"),
+            actor=f"user:{instance.user.get_username()}",
+            subject=f"{model}:{instance.object_id}",
+            data={"object": instance.object_repr, "change": instance.get_change_message()},
+        )
+
+
+post_save.connect(audit_admin_log_entry, sender=LogEntry, dispatch_uid="swap.audit_admin_log_entry")

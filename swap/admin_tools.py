@@ -35,7 +35,8 @@ def audited_action(
         @functools.wraps(func)
         def wrapper(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: models.QuerySet) -> Any:
             with transaction.atomic():
-                ids = list(queryset.values_list("pk", flat=True)[:1000])
+                # Integer keys stay numbers; others (a claim's UUID) are written as text: the event is JSON.
+                ids = [pk if isinstance(pk, int) else str(pk) for pk in queryset.values_list("pk", flat=True)[:1000]]
                 record_event(
                     "admin:action",
                     actor=f"user:{request.user.get_username()}",
