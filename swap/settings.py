@@ -135,6 +135,28 @@ SNB_POOL_ATOMIC = env.int("SNB_POOL_ATOMIC", default=30_000_000 * 10**9)
 # More blocks than this between consecutive snapshots inside the program is flagged in admin.
 SNB_GAP_BLOCKS = env.int("SNB_GAP_BLOCKS", default=30)
 
+# --- Oxen Coin Claims (SPEC §4; every value is explained in docs/rules.md) ---------------------
+# oxen-wallet-rpc's base URL, e.g. http://127.0.0.1:18083; empty = claims cannot be opened or polled.
+OXEN_WALLET_RPC_URL = env.str("OXEN_WALLET_RPC_URL", default="")
+# HTTP Basic "user:password" of --rpc-login (the wallet has no Digest auth); empty = no login.
+OXEN_WALLET_RPC_LOGIN = env.str("OXEN_WALLET_RPC_LOGIN", default="")
+# The wallet account whose subaddresses belong to claims, and to nothing else (never 0).
+OXEN_WALLET_ACCOUNT_INDEX = env.int("OXEN_WALLET_ACCOUNT_INDEX", default=1)
+CLAIMS_POOL_ATOMIC = env.int("CLAIMS_POOL_ATOMIC", default=30_000_000 * 10**9)
+CLAIMS_CONFIRMATIONS = env.int("CLAIMS_CONFIRMATIONS", default=10)
+CLAIMS_MIN_DEPOSIT_ATOMIC = env.int("CLAIMS_MIN_DEPOSIT_ATOMIC", default=10**9)
+# Multiplier steps "<ISO time>=<fraction>,…" (empty: 1 forever), or the announced rule: 7/10 from
+# CLAIMS_TGE_TIME + 6 calendar months when CLAIMS_REDUCED_MULTIPLIER_ENABLED. Not both.
+CLAIMS_MULTIPLIER_SCHEDULE = env.str("CLAIMS_MULTIPLIER_SCHEDULE", default="")
+CLAIMS_REDUCED_MULTIPLIER_ENABLED = env.bool("CLAIMS_REDUCED_MULTIPLIER_ENABLED", default=False)
+CLAIMS_TGE_TIME = env.str("CLAIMS_TGE_TIME", default="")
+# Each poll re-reads this many blocks below the lowest uncredited deposit (and the wallet's top).
+CLAIMS_SCAN_MARGIN_BLOCKS = env.int("CLAIMS_SCAN_MARGIN_BLOCKS", default=720)
+# New claims (new subaddresses) and refused attempts per client IP, "<count>/<period>".
+CLAIMS_OPEN_RATE_LIMIT_IP = env.str("CLAIMS_OPEN_RATE_LIMIT_IP", default="10/hour")
+# Opening a claim waits this long for the wallet before answering 503.
+CLAIMS_OPEN_WALLET_TIMEOUT_SECONDS = env.int("CLAIMS_OPEN_WALLET_TIMEOUT_SECONDS", default=5)
+
 # --- Passwords, i18n, static files ------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -256,6 +278,12 @@ CELERY_BEAT_SCHEDULE = {
     # A late run is worthless once the next one is due: expire it rather than queue it.
     "capture-service-node-snapshot": {
         "task": "bonuses.tasks.capture_snapshot_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Reads the claims wallet's incoming transfers and credits confirmed deposits (single-flight).
+    "poll-claim-deposits": {
+        "task": "claims.tasks.poll_deposits_task",
         "schedule": 60.0,
         "options": {"expires": 55},
     },
