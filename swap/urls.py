@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("swap.registrations.urls")),
     path("", include("bonuses.urls")),
     path("", include("swap.distributions.urls")),
+    path("", include("claims.urls")),
     path("admin/", admin.site.urls),
 ]
