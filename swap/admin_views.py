@@ -17,9 +17,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 
+from swap.services.explanation import explain_address
 from swap.services.reconciliation import Check, Figure, Rows, reconcile
-
-ATOMIC_PER_COIN = 10**9
+from swap.templatetags.admin_reports import coins
 
 # Seeing the books means seeing the rows behind them.
 RECONCILIATION_PERMISSIONS = (
@@ -32,11 +32,14 @@ RECONCILIATION_PERMISSIONS = (
     "claims.view_deposit",
 )
 
-
-def coins(atomic: int) -> str:
-    """Atomic units as coins with all 9 decimals and thousands separators; exact, negatives kept."""
-    whole, part = divmod(abs(atomic), ATOMIC_PER_COIN)
-    return f"{'-' if atomic < 0 else ''}{whole:,}.{part:09d}"
+EXPLANATION_PERMISSIONS = (
+    "registrations.view_registration",
+    "bonuses.view_stakeinterval",
+    "bonuses.view_servicenodesnapshot",
+    "claims.view_claim",
+    "claims.view_claimcredit",
+    "distributions.view_distributionentry",
+)
 
 
 def rows_url(rows: Rows | None) -> str:
@@ -124,8 +127,22 @@ def reconciliation_view(request: HttpRequest) -> HttpResponse:
     return render(request, "admin/swap/reconciliation.html", context)
 
 
+def explanation_view(request: HttpRequest) -> HttpResponse:
+    """Why an Oxen address gets what it gets: registrations, intervals, the split, claims, rounds."""
+    _require(request, EXPLANATION_PERMISSIONS)
+    address = request.GET.get("oxen_address", "").strip()[:200]
+    context = {
+        **admin.site.each_context(request),
+        "title": "Explain an allocation",
+        "oxen_address": address,
+        "explanation": explain_address(address) if address else None,
+    }
+    return render(request, "admin/swap/explanation.html", context)
+
+
 def report_urls() -> list[Any]:
-    """URL patterns the admin site serves before its own (names `admin:reconciliation`, `admin:explanation`)."""
+    """URL patterns the admin site serves before its own (`admin:reconciliation`, `admin:explanation`)."""
     return [
         path("reconciliation/", admin.site.admin_view(reconciliation_view), name="reconciliation"),
+        path("explain/", admin.site.admin_view(explanation_view), name="explanation"),
     ]

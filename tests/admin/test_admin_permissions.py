@@ -21,6 +21,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from swap.models import AuditEvent
+from swap.registrations.models import Registration
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,7 @@ def logged_in(client: Client, user) -> Client:  # type: ignore[no-untyped-def]
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page_from_every_admin_page(client, rows) -> None:
-    pages = ["/admin/", "/admin/reconciliation/"]
+    pages = ["/admin/", "/admin/reconciliation/", "/admin/explain/"]
     for model, obj in rows.items():
         pages += [url(model, "changelist"), url(model, "add"), url(model, "change", obj), url(model, "delete", obj)]
     for page in pages:
@@ -70,6 +71,7 @@ def test_auditors_and_operators_see_every_page_and_can_change_nothing(client, st
     logged_in(client, staff[role])
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/reconciliation/").status_code == 200
+    assert client.get("/admin/explain/", {"oxen_address": rows[Registration].oxen_address}).status_code == 200
     for model, obj in rows.items():
         assert client.get(url(model, "changelist")).status_code == 200, label(model)
         detail = client.get(url(model, "change", obj))
