@@ -17,6 +17,7 @@ from typing import Any
 
 INT64_MAX = 2**63 - 1
 UINT64_MAX = 2**64 - 1
+LAST_TIMESTAMP = 253_402_300_799  # 9999-12-31T23:59:59Z: beyond it no date, so no multiplier
 _TXID = re.compile(r"[0-9a-f]{64}")
 
 DepositKey = tuple[str, int, int]  # (txid, major, minor)
@@ -82,7 +83,7 @@ def _parse(entry: Mapping[str, Any], account_index: int) -> Observed:
         amount_atomic=amount,
         output_count=1,
         height=_uint(entry, "height", 0),
-        timestamp=_uint(entry, "timestamp", 0),
+        timestamp=_uint(entry, "timestamp", 0, maximum=LAST_TIMESTAMP),
         unlock_time=_uint(entry, "unlock_time", 0, maximum=UINT64_MAX),
         types=frozenset({kind}),
         confirmations=_uint(entry, "confirmations", 0),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
+import tokenize
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -156,3 +158,23 @@ def test_the_multiplier_changes_exactly_at_a_step() -> None:
         parse_schedule("2025-11-21T00:00:00=7/10")  # no timezone
     with pytest.raises(ValueError):
         multiplier_at(schedule, datetime(2025, 1, 1))  # noqa: DTZ001 - naive on purpose
+
+
+MONEY_MODULES = [
+    "claims/allocation.py", "claims/transfers.py", "claims/services/crediting.py", "claims/services/ledger.py",
+    "claims/services/entitlements.py", "claims/services/reconciliation.py", "claims/services/supply.py",
+    "claims/services/watcher.py", "claims/models/supply.py", "claims/models/deposits.py",
+]
+
+
+@pytest.mark.parametrize("path", MONEY_MODULES)
+def test_no_float_and_no_decimal_in_the_money_path(path: str) -> None:
+    """Scanned token by token: no float literal, no float() and no Decimal in the code (docs aside)."""
+    source = (REPO_ROOT / path).read_text()
+    found = []
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.NAME and token.string in ("float", "Decimal", "decimal"):
+            found.append(f"{token.start[0]}: {token.string}")
+        if token.type == tokenize.NUMBER and any(c in token.string.lower() for c in ".ej"):
+            found.append(f"{token.start[0]}: {token.string}")
+    assert not found, found
