@@ -18,6 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.contrib.admin.utils import quote
+from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from bonuses.services.ingest import ingest_snapshot
@@ -135,3 +138,13 @@ def held_deposit(scenario: Scenario) -> Deposit:
     txid = world.pay(claim, 2 * OXEN, height=95, unlock_time=500)
     world.poll()
     return world.deposit(txid)
+
+
+def label(model: type[models.Model]) -> str:
+    return model._meta.label_lower
+
+
+def url(model: type[models.Model], view: str, obj: models.Model | None = None) -> str:
+    """An admin URL of `model`: its changelist, add form, or `obj`'s change or delete page."""
+    name = f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}"
+    return reverse(name, args=[quote(obj.pk)] if obj is not None else [])

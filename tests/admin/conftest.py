@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from admin_world import Scenario, build, configure
+from admin_world import Scenario, add_outbox_rows, build, configure, held_deposit, label
+from django.contrib import admin
 from django.contrib.auth.models import Group, User
+from django.db import models
 
 from claims.services import config
 from swap.roles import AUDITOR_GROUP, OPERATOR_GROUP, sync_role_groups
@@ -56,3 +58,14 @@ def scenario_settings(settings, sim: OxenSimulator):  # type: ignore[no-untyped-
 @pytest.fixture
 def scenario(db, scenario_settings, sim: OxenSimulator) -> Scenario:  # type: ignore[no-untyped-def]
     return build(make_world(sim))
+
+
+@pytest.fixture
+def rows(scenario: Scenario, staff) -> dict[type[models.Model], models.Model]:  # type: ignore[no-untyped-def]
+    """One row of every model the admin shows, made by the scenario's services."""
+    add_outbox_rows(scenario)
+    held_deposit(scenario)
+    found = {model: model._default_manager.order_by("pk").first() for model in admin.site._registry}
+    missing = sorted(label(model) for model, obj in found.items() if obj is None)
+    assert not missing, f"the scenario has no row of {missing}: add one to admin_world.py"
+    return found  # type: ignore[return-value]

@@ -13,12 +13,11 @@ this file; the scenario must hold one row of it (the test says which model lacks
 from __future__ import annotations
 
 import pytest
-from admin_world import Scenario, add_outbox_rows, held_deposit
+from admin_world import label, url
 from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.db import models
 from django.test import Client, RequestFactory
-from django.urls import reverse
 
 from swap.models import AuditEvent
 from swap.registrations.models import Registration
@@ -30,26 +29,6 @@ ADD_ONLY = {"claims.supplysnapshot", "claims.burn"}
 EXPORTS = {"export_as_csv", "export_snapshots_as_csv", "download_snapshot_json"}
 OPERATOR_ACTIONS = {("distributions.distributionround", name) for name in ("freeze_rounds", "publish_rounds",
                                                                              "run_payouts")}
-
-
-def label(model: type[models.Model]) -> str:
-    return model._meta.label_lower
-
-
-def url(model: type[models.Model], view: str, obj: models.Model | None = None) -> str:
-    name = f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}"
-    return reverse(name, args=[quote(obj.pk)] if obj is not None else [])
-
-
-@pytest.fixture
-def rows(scenario: Scenario, staff) -> dict[type[models.Model], models.Model]:  # type: ignore[no-untyped-def]
-    """One row of every model the admin shows, made by the scenario's services."""
-    add_outbox_rows(scenario)
-    held_deposit(scenario)
-    found = {model: model._default_manager.order_by("pk").first() for model in admin.site._registry}
-    missing = sorted(label(model) for model, obj in found.items() if obj is None)
-    assert not missing, f"the scenario has no row of {missing}: add one to admin_world.py"
-    return found  # type: ignore[return-value]
 
 
 def logged_in(client: Client, user) -> Client:  # type: ignore[no-untyped-def]
