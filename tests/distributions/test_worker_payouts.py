@@ -49,17 +49,20 @@ def test_a_worker_publishes_the_root_and_pays_every_requester_exactly(deployed, 
     )
     try:
         publish_round_task.apply_async(args=[round_.pk], queue=queue)
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300  # generous: the machine's two cores are shared
         def done():
             paid = all(balance(account) == amount for account, amount in entitled.items())
             return paid and PayoutBatch.objects.filter(status=PayoutBatch.Status.CONFIRMED).exists()
 
         while not done():
             assert worker.poll() is None, worker.stdout.read().decode() if worker.stdout else "worker died"
-            assert time.monotonic() < deadline, "not paid within 120 s"
+            if time.monotonic() > deadline:
+                worker.terminate()
+                output = worker.stdout.read().decode() if worker.stdout else ""
+                pytest.fail(f"not paid within 300 s; worker output:\n{output[-3000:]}")
             track_transactions_task.apply_async(queue=queue)  # what beat would send
             l2.mine()
-            time.sleep(0.5)
+            time.sleep(1)
     finally:
         worker.terminate()
         try:
