@@ -1,7 +1,8 @@
 """`python manage.py demo` end to end, as a person runs it: exit 0, and figures that add up.
 
-The demo runs once per module in a subprocess (its own anvil, simulator and SQLite file in a
-temporary directory); the tests read its printed summary and `summary.json` and check them
+The demo runs once per module in a subprocess with `--serve` (its own anvil, simulator and SQLite
+file in a temporary directory); the portal is visited once served, then the demo is stopped with
+SIGTERM. The tests read its printed summary and `summary.json` and check them
 against independent arithmetic: the bonus pool split exactly, each credit = floor(deposit ×
 rate), the round = bonus + claims, balances = entitlements, and the root recomputed from the
 published dump and CSV (in Python, and with OpenZeppelin's JavaScript library as docs/verify.md
@@ -14,14 +15,18 @@ import hashlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
+from swap.chain.anvil import free_loopback_port
 from swap.core.merkle import StandardMerkleTree
 from swap.core.merkle_values import read_csv
 from swap.demo import cast
@@ -34,31 +39,75 @@ SESH_POOL = 30_000_000 * 10**9
 
 
 class DemoRun:
-    def __init__(self, completed: subprocess.CompletedProcess[str], directory: Path) -> None:
-        self.completed = completed
-        self.directory = directory
-        self.stdout = completed.stdout
+    def __init__(self, stdout: str, returncode: int | None, directory: Path, served: dict[str, Any]) -> None:
+        self.stdout, self.returncode, self.directory, self.served = stdout, returncode, directory, served
         summary = directory / "demo" / "summary.json"
         self.figures: dict[str, Any] = json.loads(summary.read_text()) if summary.exists() else {}
 
 
+def _read_until(process: subprocess.Popen[str], marker: str) -> str:
+    """The demo's output up to the first line starting with `marker` (or its end)."""
+    assert process.stdout is not None
+    seen: list[str] = []
+    for line in process.stdout:
+        seen.append(line)
+        if line.startswith(marker):
+            break
+    return "".join(seen)
+
+
+def _visit(base: str) -> dict[str, Any]:
+    """What a person sees on the served portal: pages, the API, and the admin with the printed login."""
+    pages = {path: requests.get(base + path, timeout=30).status_code
+             for path in ("/", "/register/", "/bonus/", "/claims/", "/api/v1/rounds/", "/admin/login/")}
+    proof = requests.get(f"{base}/api/v1/proofs/{cast.PAYOUT_HOLDER.eth_address}/", timeout=30).json()
+    session = requests.Session()
+    session.get(f"{base}/admin/login/", timeout=30)
+    login = session.post(f"{base}/admin/login/?next=/admin/", timeout=30, data={
+        "username": "demo", "password": "demo-local-only", "next": "/admin/",
+        "csrfmiddlewaretoken": session.cookies["csrftoken"]})
+    return {"pages": pages, "proof": proof, "admin": (login.status_code, "Site administration" in login.text)}
+
+
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
+    """`manage.py demo --serve` (tasks in-process), visited once served, then stopped with SIGTERM."""
     directory = tmp_path_factory.mktemp("demo")
     environ = {k: v for k, v in os.environ.items() if k not in PRODUCTION_VARIABLES and k != DEMO_MARKER}
-    completed = subprocess.run(
-        [sys.executable, "manage.py", "demo", "--dir", str(directory)],
-        cwd=REPO, env=environ, capture_output=True, text=True, timeout=600,
-    )
-    return DemoRun(completed, directory)
+    port = free_loopback_port()
+    command = [sys.executable, "manage.py", "demo", "--dir", str(directory), "--serve", "--no-celery",
+               "--port", str(port)]
+    process = subprocess.Popen(command, cwd=REPO, env=environ, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               text=True)
+    try:
+        stdout = _read_until(process, "Logs ")
+        served = _visit(f"http://127.0.0.1:{port}") if "== Serving the demo" in stdout else {}
+        process.send_signal(signal.SIGTERM)
+        rest, _ = process.communicate(timeout=60)
+        yield DemoRun(stdout + rest, process.returncode, directory, served)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def test_it_exits_0_with_progress_and_a_summary(demo: DemoRun) -> None:
-    assert demo.completed.returncode == 0, demo.completed.stderr[-3000:] + demo.stdout[-3000:]
+    assert demo.returncode == 0, demo.stdout[-3000:]
     for step in range(1, 12):
         assert f"[{step:>2}/11]" in demo.stdout
-    assert "== Demo summary" in demo.stdout and "Admin login      demo / " in demo.stdout
+    assert "== Demo summary" in demo.stdout and "Admin login      demo / demo-local-only" in demo.stdout
     assert (demo.directory / "demo.sqlite3").exists() and (demo.directory / "demo.env").exists()
+
+
+def test_it_serves_the_portal_api_and_admin_until_stopped(demo: DemoRun) -> None:
+    assert demo.served["pages"] == dict.fromkeys(demo.served["pages"], 200)
+    assert demo.served["proof"]["round_status"] == "confirmed" and demo.served["proof"]["claimable"] is False
+    assert demo.served["admin"] == (200, True), "the printed demo login opens the admin"
+    assert "Stopping the demo" in demo.stdout
+    anvil = re.search(r"anvil (http://127\.0\.0\.1:\d+)", demo.stdout)
+    assert anvil is not None
+    with pytest.raises(requests.ConnectionError):
+        requests.post(anvil.group(1), json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"}, timeout=5)
 
 
 def test_every_sample_holder_registered_through_the_form(demo: DemoRun) -> None:

@@ -41,6 +41,8 @@ class Command(BaseCommand):
         parser.add_argument("--dir", default=str(REPO_ROOT / "var"),
                             help="where demo.sqlite3, demo.env and the logs go (default var/)")
         parser.add_argument("--port", type=int, default=8000, help="the web server's port with --serve")
+        parser.add_argument("--no-celery", action="store_true",
+                            help="with --serve, run tasks in-process even if Redis answers on 127.0.0.1:6379")
 
     def handle(self, *args: Any, **options: Any) -> None:
         directory = Path(options["dir"]).resolve()
@@ -83,7 +85,7 @@ class Command(BaseCommand):
             if options["serve"]:
                 from swap.demo.serve import serve
 
-                serve(oxen, port=options["port"], write=self.stdout.write)
+                serve(oxen, port=options["port"], write=self.stdout.write, celery=not options["no_celery"])
         except (DemoFailed, PeerError) as error:
             raise CommandError(f"demo failed: {error}") from None
         finally:
