@@ -60,7 +60,8 @@ def test_an_auditor_opens_the_reconciliation_page_and_cannot_reach_any_change_fo
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "admin-reconciliation.png"), full_page=True)
 
-    page.click('#program-1 td[data-figure="frozen in rounds"] a')
+    with page.expect_navigation():
+        page.click('#program-1 td[data-figure="frozen in rounds"] a')
     assert "/admin/distributions/distributionentry/?round__id__exact=" in page.url
     assert page.locator("#result_list tbody tr").count() == 3
     assert page.locator(".object-tools .addlink").count() == 0
