@@ -52,7 +52,7 @@ from claims.services.supply import active_snapshot
 from claims.transfers import DepositKey, Observed
 
 CHUNK = 500  # ids per IN (...) list
-BATCH = 2000  # rows per bulk INSERT
+BATCH = 500  # rows per bulk INSERT (larger batches were slower: longer statements to build)
 T = TypeVar("T")
 PLAIN_TYPES = frozenset({"in", "pool"})
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from swap.models import AuditEvent
 from swap.services.audit import AuditOutsideTransactionError
 
-BATCH = 2000
+BATCH = 500
 
 
 @dataclass
