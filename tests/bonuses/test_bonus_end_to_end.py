@@ -157,3 +157,11 @@ def test_entitlements_are_the_allocation_at_the_latest_final_snapshot(history):
     assert entitlements == from_command == {ETH_1: 28_888_603_569_347_463, ETH_2: 1_111_396_430_652_537}
     assert sum(entitlements.values()) == 30_000_000 * 10**9
     assert bonus_entitlements(cutoff=chain_time(0)) == {}
+
+
+def test_no_bonus_enters_a_round_before_the_program_end_is_final(history, settings):
+    # Shares of a fixed pool can still fall while the program runs; a cumulative round must not.
+    settings.SNB_FINAL_HEIGHT = 1121  # one past the latest final snapshot (1120)
+    assert bonus_entitlements() == {}
+    settings.SNB_FINAL_HEIGHT = 1120
+    assert sum(bonus_entitlements().values()) == 30_000_000 * 10**9
