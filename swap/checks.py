@@ -1,8 +1,8 @@
 """Deployment checks: `manage.py check --deploy` fails while production leans on an embedded default.
 
-The embedded default (SQLite, in-process tasks, a per-process cache, a published secret) is right
-for a laptop and wrong for money: each of these is an Error, not a Warning, so the command exits
-non-zero and a deploy script stops.
+The embedded default (SQLite, in-process tasks, a per-process cache, a published secret, loopback
+hosts) is right for a laptop and wrong for money: each of these is an Error, not a Warning, so the
+command exits non-zero and a deploy script stops.
 """
 
 from collections.abc import Sequence
@@ -10,6 +10,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, register
+
+# The embedded default's hosts: a production site answering only to these serves nobody.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
 
 
 @register(Tags.security, deploy=True)
@@ -32,6 +35,14 @@ def check_production_settings(app_configs: Sequence[Any] | None = None, **kwargs
                 "No Celery broker: tasks would run inside web requests.",
                 hint="Set CELERY_BROKER_URL to the Redis broker.",
                 id="swap.E003",
+            )
+        )
+    if not set(settings.ALLOWED_HOSTS) - LOOPBACK_HOSTS or "*" in settings.ALLOWED_HOSTS:
+        errors.append(
+            Error(
+                "ALLOWED_HOSTS is the embedded default (this machine only) or accepts any host.",
+                hint="Set ALLOWED_HOSTS to the service's public host names.",
+                id="swap.E005",
             )
         )
     if "locmem" in settings.CACHES["default"]["BACKEND"]:

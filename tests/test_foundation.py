@@ -34,15 +34,20 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[s
 def test_check_deploy_fails_on_the_embedded_defaults():
     result = run_manage("check", "--deploy", env={})
     assert result.returncode != 0
-    for code in ("swap.E001", "swap.E002", "swap.E003", "swap.E004"):
+    for code in ("swap.E001", "swap.E002", "swap.E003", "swap.E004", "swap.E005"):
         assert code in result.stderr
 
 
-@pytest.mark.parametrize("dropped", ["SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL"])
+@pytest.mark.parametrize("dropped", ["SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "ALLOWED_HOSTS"])
 def test_check_deploy_fails_when_one_production_variable_is_missing(dropped):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != dropped}
     result = run_manage("check", "--deploy", env=env)
     assert result.returncode != 0, result.stderr
+
+
+def test_check_deploy_refuses_a_site_that_answers_to_any_host():
+    result = run_manage("check", "--deploy", env={**PRODUCTION_ENV, "ALLOWED_HOSTS": "*"})
+    assert result.returncode != 0 and "swap.E005" in result.stderr
 
 
 def test_check_deploy_passes_with_production_variables():
