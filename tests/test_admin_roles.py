@@ -1,11 +1,11 @@
 """Staff roles and the audit trail's admin: auditors see, nobody changes, every action is logged."""
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 
 from swap.models import AuditEvent
-from swap.roles import AUDITOR_GROUP, OPERATOR_GROUP
+from swap.roles import AUDITOR_GROUP, OPERATOR_EXTRA_PERMISSIONS, OPERATOR_GROUP
 from swap.services.audit import record_event
 
 pytestmark = pytest.mark.django_db
@@ -30,10 +30,13 @@ def test_the_auditor_group_may_view_every_model_and_change_none():
     assert all(code.startswith("view_") for code in codenames)
 
 
-def test_the_operator_group_exists_with_view_permissions():
+def test_the_operator_group_may_view_everything_and_freeze_publish_and_pay_out():
     operator = Group.objects.get(name=OPERATOR_GROUP)
-    assert operator.permissions.filter(codename="view_auditevent").exists()
-    assert not operator.permissions.filter(codename__startswith="change_").exists()
+    granted = set(operator.permissions.values_list("content_type__app_label", "codename"))
+    views = set(Permission.objects.filter(codename__startswith="view_").values_list("content_type__app_label",
+                                                                                    "codename"))
+    assert granted - views == set(OPERATOR_EXTRA_PERMISSIONS), "every listed job permission exists and is granted"
+    assert views <= granted
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, event):

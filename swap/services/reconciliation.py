@@ -8,7 +8,8 @@ Figures, per program (atomic SESH):
 - pool: the program's fixed pool (`SNB_POOL_ATOMIC`; the claims ledger's locked pool, else
   `CLAIMS_POOL_ATOMIC`);
 - allocated: what the program's own records entitle people to now — the bonus split at the
-  latest final snapshot (`bonuses.services.allocations.compute_bonus`), the credited claims
+  latest final snapshot (`bonuses.services.allocations.compute_bonus`; an interim figure until
+  the program's end is final, when rounds start to take it), the credited claims
   (`claims.services.reconciliation.claims_summary`);
 - frozen: that program's part of the latest frozen round (rounds are cumulative, so the latest
   one holds everything frozen so far);
@@ -286,6 +287,15 @@ def bonus_allocated() -> tuple[int, int | None]:
     return sum(report.allocation.sesh_by_eth.values()), report.at_height
 
 
+def bonus_note(height: int | None) -> str:
+    """Which split "allocated" is: rounds take the bonus only once the program's end is final."""
+    if height is None:
+        return "no final snapshot yet"
+    if height < settings.SNB_FINAL_HEIGHT:
+        return f"interim split at final snapshot {height}; rounds take the bonus once the program end is final"
+    return f"final split at snapshot {height}"
+
+
 def _program_checks(label: str, pool: int, allocated: int, frozen: int, claimed: int,
                     rows: dict[str, Rows | None]) -> list[Check]:
     return [
@@ -318,7 +328,7 @@ def reconcile() -> Reconciliation:
     bonus = ProgramLine(
         "bonus", "Service Node Bonus", Figure(bonus_pool), Figure(bonus_value, bonus_rows["allocated"]),
         Figure(bonus_frozen, frozen_rows), Figure(on_chain.by_program["bonus"], claimed_rows), bonus_checks,
-        note="no final snapshot yet" if bonus_height is None else f"at final snapshot {bonus_height}",
+        note=bonus_note(bonus_height),
     )
 
     credits = Rows("claims.claimcredit")

@@ -2,9 +2,10 @@
 
 - Registrations with real SigV1 signatures (`submit_registration`): Alice and Bob stake, Carol claims.
 - Two final snapshots ingested by the bonus ingestion at heights 1000 and 1100 (100 blocks apart,
-  so a gap is flagged): one active node, Alice 10,000 OXEN and Bob 5,000 OXEN. The window is
-  [1000, 1100): Alice earns 10,000 OXEN × 100 blocks, Bob half that, so the 30,000,000 SESH pool
-  splits exactly 2/3 and 1/3.
+  so a gap is flagged): one active node, Alice 10,000 OXEN and Bob 5,000 OXEN. The program ends at
+  1100 (`SNB_FINAL_HEIGHT`), so the bonus is final and enters rounds. The window is [1000, 1100):
+  Alice earns 10,000 OXEN × 100 blocks, Bob half that, so the 30,000,000 SESH pool splits exactly
+  2/3 and 1/3.
 - Carol opens a claim with the simulated wallet and deposits 10 OXEN; at the rate
   300000000/600000001 she is credited floor(10 OXEN × rate) = 4,999,999,991 atomic SESH.
 - 10 OXEN are burned (the burn ledger balances).
@@ -42,7 +43,8 @@ from tests.registrations.wallets import Wallet, new_eth_address
 
 SESH = 10**9
 POOL = 30_000_000 * SESH
-START, SECOND, FINAL = 1000, 1100, 2000
+START, SECOND = 1000, 1100
+FINAL = SECOND  # the program ended at the second snapshot: the bonus enters rounds
 ALICE_SESH = 20_000_000 * SESH
 BOB_SESH = 10_000_000 * SESH
 CAROL_SESH = 4_999_999_991  # floor(10 OXEN × 300000000/600000001)

@@ -100,3 +100,10 @@ def test_a_burn_ledger_that_burned_more_than_was_received_shows_red(client, staf
     client.force_login(staff["superuser"])
     html = client.get("/admin/reconciliation/").content.decode()
     assert "MISMATCH — 1 check does not add up" in html
+
+
+def test_before_the_program_ends_the_bonus_allocated_is_said_to_be_interim(scenario: Scenario, settings) -> None:
+    settings.SNB_FINAL_HEIGHT = 2000
+    bonus = reconcile().programs[0]
+    assert bonus.allocated.value == POOL
+    assert bonus.note.startswith("interim split at final snapshot 1100")
