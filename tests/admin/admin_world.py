@@ -90,7 +90,8 @@ def index_claim(account: str, amount: int, cumulative: int, *, block: int, log_i
     )
 
 
-def build(world: World) -> Scenario:
+def build(world: World, *, index_claims: bool = True) -> Scenario:
+    """The scenario; without `index_claims` nothing is claimed yet (a chain test claims for real)."""
     alice, bob = Wallet(), Wallet()
     alice_eth, bob_eth = new_eth_address(), new_eth_address()
     world.snapshot()  # the claims rate 300000000/600000001
@@ -108,10 +109,11 @@ def build(world: World) -> Scenario:
     record_burn("ab" * 32, 10 * OXEN, entered_by="user:operator", notes="burned the first claim")
 
     round_ = freeze_round(create_round(cutoff=timezone.now(), actor="test").pk, actor="test")
-    index_claim(alice_eth, ALICE_SESH, ALICE_SESH, block=10)
-    index_claim(carol.eth_address, CAROL_SESH, CAROL_SESH, block=11)
-    ClaimIndexCursor.objects.create(chain_id=CHAIN_ID, distributor=DISTRIBUTOR, next_block=20,
-                                    last_block_hash="0x" + "ee" * 32)
+    if index_claims:
+        index_claim(alice_eth, ALICE_SESH, ALICE_SESH, block=10)
+        index_claim(carol.eth_address, CAROL_SESH, CAROL_SESH, block=11)
+        ClaimIndexCursor.objects.create(chain_id=CHAIN_ID, distributor=DISTRIBUTOR, next_block=20,
+                                        last_block_hash="0x" + "ee" * 32)
     return Scenario(world, alice, bob, alice_eth, bob_eth, carol.oxen_address, carol.eth_address, round_, txid)
 
 
