@@ -152,7 +152,8 @@ class OxenSide:
         assert latest is not None
         nodes = len(json.loads(self.history[-1].read_bytes())["service_node_states"])
         self.figures["snapshots"] = {
-            "imported": len(self.history), "finalized_by_capture": outcome["finalized"],
+            "imported": len(self.history), "imported_heights": [int(self.history[0].stem), int(self.history[-1].stem)],
+            "finalized_by_capture": outcome["finalized"],
             "live_snapshot_height": outcome["height"], "provisional": provisional,
             "gaps_flagged": SnapshotGap.objects.count(), "latest_height": latest.height, "nodes": nodes,
         }
@@ -214,8 +215,8 @@ class OxenSide:
             "rate_den": snapshot.rate_den, "pool_atomic": settings.CLAIMS_POOL_ATOMIC, "deposits": payments,
         }
         for payment in payments:
-            self.progress.note(f"{payment['holder']}: {_amount(payment['amount_oxen_atomic'])} OXEN → "
-                               f"{_amount(payment['sesh_atomic'])} SESH credited")
+            self.progress.note(f"{payment['holder']}: {decimal_text(payment['amount_oxen_atomic'])} OXEN → "
+                               f"{decimal_text(payment['sesh_atomic'])} SESH credited")
 
     def allocations(self) -> None:
         """Both programs' allocations as the round will freeze them (after one more capture)."""
@@ -238,11 +239,11 @@ class OxenSide:
         }
         self.figures["claims"].update(credited_atomic=sum(claims.values()), accounts=len(claims),
                                       sesh_by_eth={eth: str(amount) for eth, amount in claims.items()})
-        self.progress.note(f"Service Node Bonus: {_amount(sum(bonus.values()))} SESH to {len(bonus)} ETH addresses; "
-                           f"Oxen Coin Claims: {_amount(sum(claims.values()))} SESH to {len(claims)}")
+        self.progress.note(f"Service Node Bonus: {decimal_text(sum(bonus.values()))} SESH to {len(bonus)} ETH "
+                           f"addresses; Oxen Coin Claims: {decimal_text(sum(claims.values()))} SESH to {len(claims)}")
 
 
-def _amount(atomic: int) -> str:
+def decimal_text(atomic: int) -> str:
     """Atomic units as a whole-and-fraction decimal string with separators (display only)."""
     whole, fraction = divmod(atomic, 10**9)
     return f"{whole:,}.{fraction:09d}"

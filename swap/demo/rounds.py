@@ -19,7 +19,7 @@ from swap.chain import contracts
 from swap.chain.client import get_client
 from swap.chain.local import mine, wait_final
 from swap.demo import cast
-from swap.demo.flow import DemoFailed, OxenSide, _amount
+from swap.demo.flow import DemoFailed, OxenSide, decimal_text
 from swap.distributions.models import DistributionRound, PayoutBatch, RoundStatus
 from swap.distributions.tasks import run_payouts_task, sync_claims_task
 
@@ -83,7 +83,7 @@ class L2Side:
         if batch.status != PayoutBatch.Status.CONFIRMED:
             raise DemoFailed(f"payout batch {batch.pk} is {batch.status} ({tx.status})")
         self.figures["payout"] = self._paid(holder, tx.tx_hash)
-        self.oxen.progress.note(f"{holder.name} received {_amount(self.figures['payout']['balance_atomic'])} SESH "
+        self.oxen.progress.note(f"{holder.name} received {decimal_text(self.figures['payout']['balance_atomic'])} SESH "
                                 f"in a payout batch ({tx.tx_hash})")
 
     def self_claim(self) -> None:
@@ -101,8 +101,9 @@ class L2Side:
         mine(settings.L2_CONFIRMATIONS)
         sync_claims_task.apply().get()  # the claim index (pages say "already claimed")
         self.figures["self_claim"] = {**self._paid(holder, tx_hash), "proof_length": len(served["proof"])}
-        self.oxen.progress.note(f"{holder.name} claimed {_amount(self.figures['self_claim']['balance_atomic'])} SESH "
-                                f"with a {len(served['proof'])}-hash proof ({tx_hash})")
+        claimed = decimal_text(self.figures["self_claim"]["balance_atomic"])
+        self.oxen.progress.note(f"{holder.name} claimed {claimed} SESH with a {len(served['proof'])}-hash proof "
+                                f"({tx_hash})")
 
     def _receipt(self, tx_hash: str, timeout: float = 30.0) -> dict[str, Any]:
         assert self.oxen.anvil is not None

@@ -174,7 +174,8 @@ def _welcome(oxen: OxenSide, port: int, with_broker: bool, logs: Path) -> list[s
         f"Leaderboard  {base}/bonus/",
         f"API          {base}/api/v1/docs/   proofs {base}/api/v1/proofs/{cast.SELF_CLAIM_HOLDER.eth_address}/",
         f"Rounds       {base}/api/v1/rounds/",
-        f"Admin        {base}/admin/   login {DEMO_ADMIN} / {DEMO_ADMIN_PASSWORD} (this local demo only)",
+        f"Admin        {base}/admin/   login {DEMO_ADMIN} / {DEMO_ADMIN_PASSWORD} (this local demo only); "
+        f"reconciliation {base}/admin/reconciliation/",
         f"Tasks        {tasks}",
         f"Chains       anvil {oxen.anvil.url if oxen.anvil else ''}; oxend {oxen.sim.oxend_url}; "
         f"a block every {OXEN_BLOCK_SECONDS:.0f} s (Oxen) and {L2_BLOCK_SECONDS:.0f} s (L2)",

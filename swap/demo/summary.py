@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from swap.demo.flow import DEMO_ADMIN, DEMO_ADMIN_PASSWORD, _amount
+from swap.demo.flow import DEMO_ADMIN, DEMO_ADMIN_PASSWORD, decimal_text
 
 
 def _short(address: str) -> str:
@@ -23,20 +23,22 @@ def summary_lines(figures: dict[str, Any]) -> list[str]:
     leader = bonus["points_leader"]
     payout, claim, verify = figures["payout"], figures["self_claim"], figures["verify"]
     contracts = figures["contracts"]
+    first, last = snapshots["imported_heights"]
     lines = [
         "",
         "== Demo summary " + "=" * 60,
-        f"Snapshots        {snapshots['imported']} imported (heights up to {snapshots['latest_height']}, "
-        f"{snapshots['nodes']} service nodes at the end), {snapshots['gaps_flagged']} gap flagged",
+        f"Snapshots        {snapshots['imported']} imported, heights {first:,}–{last:,} ({last - first:,} blocks, "
+        f"{snapshots['nodes']} service nodes at the end, {snapshots['gaps_flagged']} gap flagged); live capture to "
+        f"{snapshots['latest_height']:,}",
         f"Registrations    {registrations['oxen_addresses']} Oxen addresses → {registrations['eth_addresses']} "
         f"ETH addresses ({registrations['rows']} rows with history)",
         f"Points leader    {_short(leader['oxen_address'])} → {leader['eth_address']}: {leader['points']} points",
-        f"Service Node Bonus  {_amount(bonus['allocated_atomic'])} SESH of {_amount(bonus['pool_atomic'])} to "
+        f"Bonus            {decimal_text(bonus['allocated_atomic'])} SESH of {decimal_text(bonus['pool_atomic'])} to "
         f"{bonus['accounts']} ETH addresses (heights [{bonus['window'][0]}, {bonus['window'][1]}))",
-        f"Oxen Coin Claims    {_amount(claims['credited_atomic'])} SESH to {claims['accounts']} ETH addresses "
+        f"Coin claims      {decimal_text(claims['credited_atomic'])} SESH to {claims['accounts']} ETH addresses "
         f"(rate {claims['rate_num']}/{claims['rate_den']} SESH per OXEN)",
         f"Round {round_['number']}          root {round_['root']}",
-        f"                 {round_['count']} accounts, total {_amount(round_['total_atomic'])} SESH, "
+        f"                 {round_['count']} accounts, total {decimal_text(round_['total_atomic'])} SESH, "
         f"dump sha256 {round_['dump_sha256'][:16]}…",
         "Transactions",
         f"  TestSESH deploy       {contracts['deploy_transactions'][0]}",
@@ -45,11 +47,11 @@ def summary_lines(figures: dict[str, Any]) -> list[str]:
         f"  payout (claimMany)    {payout['tx_hash']}",
         f"  {claim['holder']}'s claim         {claim['tx_hash']}",
         "Balances (SESH on the local L2)",
-        f"  {payout['holder']:<6} {payout['eth_address']}  {_amount(payout['balance_atomic'])} "
-        f"= entitled {_amount(payout['entitled_atomic'])}",
-        f"  {claim['holder']:<6} {claim['eth_address']}  {_amount(claim['balance_atomic'])} "
-        f"= entitled {_amount(claim['entitled_atomic'])}",
-        f"  distributor {contracts['distributor']}  {_amount(verify['distributor_balance_atomic'])}",
+        f"  {payout['holder']:<6} {payout['eth_address']}  {decimal_text(payout['balance_atomic'])} "
+        f"= entitled {decimal_text(payout['entitled_atomic'])}",
+        f"  {claim['holder']:<6} {claim['eth_address']}  {decimal_text(claim['balance_atomic'])} "
+        f"= entitled {decimal_text(claim['entitled_atomic'])}",
+        f"  distributor {contracts['distributor']}  {decimal_text(verify['distributor_balance_atomic'])}",
         f"Verification     {verify['verify_round']}",
         f"Files            {verify['dump']}, {verify['csv']}",
         f"Admin login      {DEMO_ADMIN} / {DEMO_ADMIN_PASSWORD} (this local demo only)",
