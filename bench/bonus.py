@@ -123,6 +123,7 @@ def bench_ingest(rnd: random.Random, repeats: int) -> None:
     from bonuses.services.ingest import ingest_snapshot
     from bonuses.snapshot_format import parse_snapshot
 
+    empty_tables()
     addresses = [f"L{i:06d}" for i in range(12_000)]
     states = synthetic_snapshot(rnd, addresses)
     height = START
@@ -164,8 +165,8 @@ def bench_ingest(rnd: random.Random, repeats: int) -> None:
           f"{per_snapshot * BLOCKS / 1e9:,.0f} GB)")
 
 
-def load_recompute_data(rnd: random.Random) -> None:
-    """50,000 intervals over 300,000 blocks, 10,000 registrations, a (payload-less) snapshot row per block."""
+def empty_tables() -> None:
+    """Start from empty bonus and registration tables (a reused PostgreSQL bench database keeps rows)."""
     from django.db import connection
 
     from bonuses.models import ServiceNode, ServiceNodeSnapshot, SnapshotGap, StakeInterval
@@ -174,6 +175,15 @@ def load_recompute_data(rnd: random.Random) -> None:
     with connection.cursor() as cursor:  # raw: registrations refuse deletes through the ORM, by design
         for model in (StakeInterval, SnapshotGap, ServiceNode, ServiceNodeSnapshot, Registration):
             cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608 - our own table names
+
+
+def load_recompute_data(rnd: random.Random) -> None:
+    """50,000 intervals over 300,000 blocks, 10,000 registrations, a (payload-less) snapshot row per block."""
+
+    from bonuses.models import ServiceNode, ServiceNodeSnapshot, StakeInterval
+    from swap.registrations.models import Registration
+
+    empty_tables()
     nodes = ServiceNode.objects.bulk_create([
         ServiceNode(pubkey=f"{i:064x}", state="active", first_seen_height=START, listed_since_height=START,
                     updated_height=START, listings=[[START, None, None]]) for i in range(5_000)], batch_size=1000)
@@ -189,6 +199,7 @@ def load_recompute_data(rnd: random.Random) -> None:
     ServiceNodeSnapshot.objects.bulk_create([
         ServiceNodeSnapshot(
             height=h, block_hash=f"{h:064x}", block_timestamp=begin + 120 * (h - START),
+            block_time_high=begin + 120 * (h - START),
             source="import", sha256="0" * 64, payload=b"", payload_bytes=0, provisional=False,
             finalized_at=datetime(2023, 9, 25, tzinfo=UTC),
             node_count=0, earning_stake_count=0, earning_total_atomic=0, stakes_digest="", nodes_digest="",

@@ -46,6 +46,11 @@ class ServiceNodeSnapshot(models.Model):
         null=True, blank=True, db_index=True,
         help_text="the block header's timestamp, unix seconds, as oxend reports it (chain time); empty if unknown",
     )
+    block_time_high = models.PositiveBigIntegerField(
+        null=True, blank=True,
+        help_text="the highest block timestamp of the snapshots up to this height (a running maximum, so it "
+        "never decreases with height): the time axis on which a late registration finds its first snapshot",
+    )
     captured_at = models.DateTimeField(default=timezone.now, db_index=True, help_text="when we stored it")
     source = models.CharField(max_length=10, choices=SnapshotSource.choices)
     sha256 = models.CharField(max_length=64, help_text="sha256 of the uncompressed canonical JSON")
@@ -64,6 +69,7 @@ class ServiceNodeSnapshot(models.Model):
     class Meta:
         ordering = ["-height"]
         get_latest_by = "height"
+        indexes = [models.Index(fields=["block_time_high", "height"], name="snapshot_time_high_height")]
         constraints = [
             models.CheckConstraint(condition=Q(earning_total_atomic__gte=0), name="snapshot_earning_total_nonnegative"),
             models.CheckConstraint(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.db import connection
 
 from bonuses.allocation import (
     BonusAllocation,
@@ -70,36 +71,42 @@ class PointsRow:
     points: str
 
 
-def snapshot_times(since: datetime) -> list[tuple[datetime, int]]:
-    """(time, height) of snapshots with a block timestamp at or after `since`, in height order.
+def snapshot_starts(registered_at: list[datetime]) -> list[tuple[datetime, int]]:
+    """The (time, height) list `earn_from_height` bisects, reduced to the entries it can return.
 
-    The time is the running maximum of block timestamps, so the list is sorted for bisection and
-    the first entry at or after a time t is exactly the first snapshot by height whose own block
-    timestamp is at or after t (block timestamps are not strictly monotone on a real chain).
-    Timestamps are stored as integers and converted here: loading 200,000 of them as database
-    datetimes costs seconds, as integers a fraction of that (`bench/bonus.py`).
+    A snapshot's time is `block_time_high`, the running maximum of block timestamps in height
+    order, so the list is sorted and its first entry at or after a time t is exactly the first
+    snapshot by height whose own block timestamp is at or after t (block timestamps are not
+    strictly monotone on a real chain; snapshots without one never start anyone's earnings). Any
+    sub-list keeping, for every registration time, that first entry gives the same answers: the
+    database finds each with one index lookup (`snapshot_time_high_height`) rather than sending
+    every snapshot (seconds at mainnet scale, `bench/bonus.py`). Block timestamps are whole
+    seconds, so "at or after t" is "at or after t rounded up to a second".
     """
-    rows = (
-        ServiceNodeSnapshot.objects.filter(block_timestamp__gte=math.floor(since.timestamp()))
-        .order_by("height")
-        .values_list("block_timestamp", "height")
-    )
-    times: list[tuple[datetime, int]] = []
-    latest = -1
-    for timestamp, height in rows.iterator(chunk_size=10_000):
-        if timestamp > latest:
-            latest = timestamp
-            moment = datetime.fromtimestamp(latest, UTC)
-        times.append((moment, height))
-    return times
+    targets = sorted({math.ceil(moment.timestamp()) for moment in registered_at})
+    table = connection.ops.quote_name(ServiceNodeSnapshot._meta.db_table)
+    found: set[tuple[int, int]] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(targets), 500):
+            chunk = targets[start : start + 500]
+            values = ", ".join(["(%s)"] * len(chunk))
+            cursor.execute(
+                f"WITH targets(target) AS (VALUES {values}) "  # noqa: S608 - placeholders only
+                f"SELECT (SELECT s.block_time_high FROM {table} s WHERE s.block_time_high >= targets.target "
+                f"ORDER BY s.block_time_high, s.height LIMIT 1), "
+                f"(SELECT s.height FROM {table} s WHERE s.block_time_high >= targets.target "
+                f"ORDER BY s.block_time_high, s.height LIMIT 1) FROM targets",
+                chunk,
+            )
+            found.update((high, height) for high, height in cursor.fetchall() if height is not None)
+    return [(datetime.fromtimestamp(high, UTC), height) for high, height in sorted(found, key=lambda row: row[1])]
 
 
 def earn_from_heights(registered: list[RegisteredAddress]) -> dict[str, int]:
     """{oxen_address: first earning height}; addresses with no snapshot since registering are left out."""
     cutoff = settings.SNB_BACKDATE_CUTOFF
     start = settings.SNB_START_HEIGHT
-    late = [row.first_registered_at for row in registered if row.first_registered_at >= cutoff]
-    times = snapshot_times(min(late)) if late else []
+    times = snapshot_starts([row.first_registered_at for row in registered if row.first_registered_at >= cutoff])
     earn_from: dict[str, int] = {}
     for row in registered:
         height = earn_from_height(row.first_registered_at, cutoff=cutoff, program_start_height=start, snapshots=times)
@@ -115,7 +122,6 @@ def window_intervals(start: int, end: int) -> list[StakeInterval]:
         StakeInterval(*row)
         for row in rows.values_list("oxen_address", "node__pubkey", "amount_atomic", "from_height", "to_height")
         .order_by()
-        .iterator(chunk_size=10_000)
     ]
 
 

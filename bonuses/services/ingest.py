@@ -119,6 +119,7 @@ def ingest_parsed(
             height=parsed.height,
             block_hash=parsed.block_hash,
             block_timestamp=block_timestamp,
+            block_time_high=_running_max(latest.block_time_high if latest else None, block_timestamp),
             captured_at=now,
             source=source,
             sha256=parsed.sha256,
@@ -180,6 +181,12 @@ def _apply_interval_changes(parsed: ParsedSnapshot) -> tuple[int, int]:
         batch_size=BATCH,
     )
     return len(close_ids), len(changes.opened)
+
+
+def _running_max(previous: int | None, timestamp: int | None) -> int | None:
+    """The running maximum of block timestamps in height order (None until one is known)."""
+    known = [value for value in (previous, timestamp) if value is not None]
+    return max(known) if known else None
 
 
 def _flag_gap(previous_height: int | None, height: int) -> SnapshotGap | None:
