@@ -41,6 +41,7 @@ from tests.bonuses.snb_scenarios import node, result
 from tests.claims.claims_world import OXEN, World
 from tests.registrations.wallets import Wallet, new_eth_address
 
+PASSWORD = "pw-for-tests-only"
 SESH = 10**9
 POOL = 30_000_000 * SESH
 START, SECOND = 1000, 1100

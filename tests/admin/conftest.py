@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from admin_world import Scenario, add_outbox_rows, build, configure, held_deposit, label
+from admin_world import PASSWORD, Scenario, add_outbox_rows, build, configure, held_deposit, label
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.db import models
@@ -14,8 +14,6 @@ from claims.services import config
 from swap.roles import AUDITOR_GROUP, OPERATOR_GROUP, sync_role_groups
 from swap.simulator import OxenSimulator
 from tests.claims.claims_world import ACCOUNT, make_world
-
-PASSWORD = "pw-for-tests-only"
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from admin_world import POOL, label, url
-from conftest import PASSWORD
+from admin_world import PASSWORD, POOL, label, url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
