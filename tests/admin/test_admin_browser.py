@@ -7,21 +7,15 @@ record's page has a save button.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from admin_world import PASSWORD, POOL, label, url
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+from tests.registrations.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-SCREENSHOTS = Path(os.environ.get("SWAP_SCREENSHOT_DIR", "/tmp/swap-screenshots"))
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ written to `ClaimEvent` by the test: the beat task `sync_claims_task` reads the 
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from admin_world import ALICE_SESH, BOB_SESH, CAROL_SESH, POOL, build
 
@@ -18,7 +16,8 @@ from swap.distributions.services.rounds import publish_round
 from swap.distributions.tasks import sync_claims_task
 from swap.services.reconciliation import reconcile
 from tests.claims.claims_world import make_world
-from tests.distributions.l2 import HELPER_ADDRESS, harness
+from tests.distributions.l2 import harness
+from tests.distributions.test_distribution_flow import send_from_helper
 
 pytestmark = [pytest.mark.chain, pytest.mark.django_db]
 
@@ -27,15 +26,6 @@ pytestmark = [pytest.mark.chain, pytest.mark.django_db]
 def l2(scenario_settings, settings, anvil):  # type: ignore[no-untyped-def]
     """The session's anvil as the L2, set after (and over) the scenario's own chain settings."""
     yield from harness(settings, anvil)
-
-
-def send_from_helper(l2, to: str, data: str) -> dict:  # type: ignore[no-untyped-def]
-    tx_hash = l2.rpc("eth_sendTransaction", [{"from": HELPER_ADDRESS, "to": to, "data": data}])
-    deadline = time.monotonic() + 10
-    while (receipt := l2.rpc("eth_getTransactionReceipt", [tx_hash])) is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    return receipt
 
 
 def test_a_claim_on_chain_reaches_the_page_through_the_claim_index_task(l2, sim, settings, client, staff) -> None:
