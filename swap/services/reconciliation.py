@@ -114,13 +114,11 @@ class RoundLine:
     claims_total: int
     entry_count: int
     entries_total: int
-    entries_bonus: int
-    entries_claims: int
     checks: list[Check]
 
     @property
     def rows(self) -> Rows:
-        return Rows("distributions.distributionentry", (("round__id__exact", str(self.id)),))
+        return entry_rows(self.id)
 
     @property
     def ok(self) -> bool:
@@ -146,8 +144,6 @@ class Reconciliation:
     on_chain: OnChain
     claims: ClaimsSummary
     claims_checks: list[Check]
-    bonus_height: int | None
-    latest_round: RoundLine | None
     combined: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -168,6 +164,14 @@ class Reconciliation:
 # --- rounds --------------------------------------------------------------------------------------
 
 
+def entry_rows(round_id: int) -> Rows:
+    return Rows("distributions.distributionentry", (("round__id__exact", str(round_id)),))
+
+
+def dump_rows(round_id: int) -> Rows:
+    return Rows("distributions.rounddump", (("round__id__exact", str(round_id)),))
+
+
 def round_lines() -> list[RoundLine]:
     """Every round, newest first, with its entries summed by the database and checked against it."""
     sums = {
@@ -182,7 +186,7 @@ def round_lines() -> list[RoundLine]:
         row = sums.get(round_.pk, {})
         n, total = int(row.get("n") or 0), int(row.get("total") or 0)
         bonus, claims = int(row.get("bonus") or 0), int(row.get("claims") or 0)
-        entries = Rows("distributions.distributionentry", (("round__id__exact", str(round_.pk)),))
+        entries = entry_rows(round_.pk)
         checks: list[Check] = []
         if round_.status != RoundStatus.DRAFT:
             label = f"round {round_.number}"
@@ -193,14 +197,14 @@ def round_lines() -> list[RoundLine]:
                 _equal(f"{label}: Σ claims entries = round claims total", claims, round_.claims_total_atomic, entries),
                 Check(f"{label}: stored dump digest = round digest", dumps.get(round_.pk) == round_.dump_sha256,
                       f"{dumps.get(round_.pk, 'no dump')} vs {round_.dump_sha256}",
-                      Rows("distributions.rounddump", (("round__id__exact", str(round_.pk)),))),
+                      dump_rows(round_.pk)),
             ]
             if not any(line.checks for line in lines):  # the newest frozen round: hash its text again too
                 checks.append(dump_text_check(round_.pk))
         lines.append(RoundLine(
             id=round_.pk, number=round_.number, status=round_.status, cutoff_at=round_.cutoff_at, count=round_.count,
             total=round_.total_atomic, bonus_total=round_.bonus_total_atomic, claims_total=round_.claims_total_atomic,
-            entry_count=n, entries_total=total, entries_bonus=bonus, entries_claims=claims, checks=checks,
+            entry_count=n, entries_total=total, checks=checks,
         ))
     return lines
 
@@ -208,7 +212,7 @@ def round_lines() -> list[RoundLine]:
 def dump_text_check(round_id: int) -> Check:
     """Hash the stored dump text again: the published digest must be the digest of the stored bytes."""
     dump = RoundDump.objects.filter(round_id=round_id).first()
-    rows = Rows("distributions.rounddump", (("round__id__exact", str(round_id)),))
+    rows = dump_rows(round_id)
     if dump is None:
         return Check("latest round: dump text hashes to its digest", False, "no dump stored", rows)
     digest = hashlib.sha256(dump.text.encode("ascii")).hexdigest()
@@ -226,13 +230,14 @@ def _split_claimed(claimed: int, bonus: int, claims: int) -> tuple[int, int]:
     return bonus_part, claimed - bonus_part
 
 
-def on_chain_figures(latest: DistributionRound | None) -> OnChain:
+def on_chain_figures(latest: RoundLine | None) -> OnChain:
     """Claimed per account (the claim index) against the latest frozen round's entries."""
     claimed = claimed_by_account()
     entries: dict[str, tuple[int, int]] = {}
     if latest is not None:
-        entries = {eth: (b, c) for eth, b, c in latest.entries.values_list("eth_address", "bonus_atomic",
-                                                                            "claims_atomic")}
+        rows = DistributionEntry.objects.filter(round_id=latest.id).values_list("eth_address", "bonus_atomic",
+                                                                                "claims_atomic")
+        entries = {eth: (bonus, claims) for eth, bonus, claims in rows}
     by_program = {"bonus": 0, "claims": 0}
     over: list[tuple[str, int, int]] = []
     unknown: list[str] = []
@@ -309,8 +314,7 @@ def reconcile() -> Reconciliation:
     """Everything the reconciliation page shows, from the database alone."""
     rounds = round_lines()
     latest_line = next((line for line in rounds if line.status != RoundStatus.DRAFT), None)
-    latest = DistributionRound.objects.get(pk=latest_line.id) if latest_line else None
-    on_chain = on_chain_figures(latest)
+    on_chain = on_chain_figures(latest_line)
     summary = claims_summary()
     bonus_value, bonus_height = bonus_allocated()
 
@@ -353,8 +357,7 @@ def reconcile() -> Reconciliation:
     combined["residual"] = combined["pool"] - combined["allocated"]
     return Reconciliation(
         programs=programs, rounds=rounds, on_chain=on_chain, claims=summary,
-        claims_checks=claims_ledger_checks(summary), bonus_height=bonus_height, latest_round=latest_line,
-        combined=combined,
+        claims_checks=claims_ledger_checks(summary), combined=combined,
     )
 
 
