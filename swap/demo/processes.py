@@ -4,7 +4,8 @@ The demo talks to its peers the way production does, over loopback HTTP: anvil (
 through `swap.chain.anvil`, and the Oxen simulator (`manage.py run_oxen_simulator`, oxend and
 the wallet RPC in one process) whose first two output lines say where it listens. In serve mode
 the web server and Celery run here too. Every child's output goes to a log file under the demo's
-directory, so the terminal shows only the demo's own progress.
+directory, so the terminal shows only the demo's own progress. Children run in process groups of
+their own: Ctrl-C reaches the demo alone, which then stops them in order.
 """
 
 from __future__ import annotations
@@ -59,7 +60,9 @@ def _drain(stream: IO[str], log: IO[str]) -> None:
 def start_child(name: str, command: list[str], *, env: Mapping[str, str], log: Path) -> Child:
     """Start a command from the repository root with stdout and stderr going to `log`."""
     handle = log.open("a")
-    process = subprocess.Popen(command, cwd=REPO_ROOT, env=dict(env), stdout=handle, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command, cwd=REPO_ROOT, env=dict(env), stdout=handle, stderr=subprocess.STDOUT, process_group=0
+    )
     handle.close()  # the child holds its own copy
     return Child(name, process, log)
 
@@ -91,7 +94,7 @@ def start_simulator(history: Path, *, env: Mapping[str, str], log: Path) -> Simu
     command = manage("run_oxen_simulator", "--history", str(history), "--nettype", "mainnet")
     handle = log.open("a")
     process = subprocess.Popen(
-        command, cwd=REPO_ROOT, env=dict(env), stdout=subprocess.PIPE, stderr=handle, text=True
+        command, cwd=REPO_ROOT, env=dict(env), stdout=subprocess.PIPE, stderr=handle, text=True, process_group=0
     )
     handle.close()
     child = Child("oxen simulator", process, log)
