@@ -1,8 +1,8 @@
 """A real browser (Debian's chromium through Playwright): an auditor reads the books and edits nothing.
 
 The auditor logs in through the admin's login form, opens the reconciliation page, follows a
-number to its rows, and then tries every admin page: each add and delete URL answers 403, and no
-record's page has a save button.
+number to its rows, looks up an Oxen address on the explanation page, and then tries every admin
+page: each add and delete URL answers 403, and no record's page has a save button.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from admin_world import PASSWORD, POOL, label, url
+from admin_world import ALICE_SESH, PASSWORD, POOL, label, url
 
+from swap.registrations.models import Registration
 from tests.registrations.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -58,6 +59,14 @@ def test_an_auditor_opens_the_reconciliation_page_and_cannot_reach_any_change_fo
     assert "/admin/distributions/distributionentry/?round__id__exact=" in page.url
     assert page.locator("#result_list tbody tr").count() == 3
     assert page.locator(".object-tools .addlink").count() == 0
+
+    first = rows[Registration]  # Alice's registration: the scenario registers her first
+    page.goto(f"{base}/admin/explain/")
+    page.fill("#id_oxen_address", first.oxen_address)
+    with page.expect_navigation():
+        page.click("#lookup input[type=submit]")
+    assert page.locator("#bonus-sesh").get_attribute("data-atomic") == str(ALICE_SESH)
+    page.screenshot(path=str(SCREENSHOTS / "admin-explanation.png"), full_page=True)
 
     for model, obj in rows.items():
         for view in ("add", "delete"):
