@@ -2,10 +2,11 @@
 
 Ingestion reads the open intervals, then writes the difference: two ingestions interleaving would
 compute their changes against the same state and count a stake twice. On PostgreSQL a
-transaction-scoped advisory lock makes them take turns. SQLite already allows one writer at a
-time, and a transaction that read before another committed gets "database is locked" when it
-tries to write, so it fails rather than writing from stale reads. The Celery cache lock only
-avoids useless work; correctness rests here and on the unique constraints.
+transaction-scoped advisory lock makes them take turns. SQLite allows one writer at a time: an
+IMMEDIATE transaction waits for the other to commit before it reads, and a deferred one that read
+first fails with "database is locked" when it tries to write; either way nothing is written from
+stale reads. The Celery cache lock only avoids useless work; correctness rests here and on the
+unique constraints.
 """
 
 from django.db import connection, transaction
