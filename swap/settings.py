@@ -81,7 +81,9 @@ if USES_EMBEDDED_DATABASE:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
             # Threads of the embedded server and in-process tasks share one file: wait, don't fail.
-            "OPTIONS": {"timeout": 20},
+            # IMMEDIATE takes the write lock when a transaction starts, so two writers queue instead
+            # of failing with "database is locked" when one upgrades a read lock.
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
     }
 else:
