@@ -40,6 +40,7 @@ class Subaddress(ImmutableModel):
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
+        verbose_name_plural = "subaddresses"
         ordering = ["account_index", "address_index"]
         constraints = [
             models.UniqueConstraint(fields=["account_index", "address_index"], name="subaddress_unique_index"),

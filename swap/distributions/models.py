@@ -160,6 +160,7 @@ class DistributionEntry(_InsertOnly):
     proof = models.BinaryField(help_text="the sibling hashes, 32 bytes each, leaf first")
 
     class Meta:
+        verbose_name_plural = "distribution entries"
         constraints = [
             models.UniqueConstraint(fields=["round", "eth_address"], name="entry_unique_per_round"),
             models.CheckConstraint(
