@@ -87,6 +87,7 @@ class OxenSide:
         self.visitor = Visitor()
         self.anvil: AnvilNode | None = None
         self.sim: Simulator | None = None
+        self.history: list[Path] = []  # the unpacked snapshot files, in height order
         self.figures: dict[str, Any] = {}
 
     # --- settings -------------------------------------------------------------------------------
@@ -139,13 +140,13 @@ class OxenSide:
                                      "deploy_transactions": [tx.tx_hash for tx in deploys]}
         self.progress.note(f"TestSESH {deployment.token}; SwapDistributor {deployment.distributor}")
 
-    def import_history(self, stderr: io.TextIOBase | Any = sys.stderr) -> None:
+    def import_history(self, stderr: Any = sys.stderr) -> None:
         """`import_snapshots` of the recording, then the capture task confirms it against oxend."""
         out = io.StringIO()
         call_command("import_snapshots", str(self.work / "history" / "snapshots"), stdout=out, stderr=stderr)
         self.progress.note(out.getvalue().strip())
         assert self.sim is not None
-        self.sim.control("add_blocks", count=10)  # the last recorded block becomes immutable
+        self.sim.control("add_blocks", count=10)  # the simulator's immutable depth: the last recording turns final
         outcome = capture_snapshot_task.apply().get()
         provisional = ServiceNodeSnapshot.objects.filter(provisional=True).count()
         latest = ServiceNodeSnapshot.objects.order_by("-height").first()
