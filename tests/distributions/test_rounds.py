@@ -234,6 +234,18 @@ class TestFrozenRowsNeverChange:
         frozen_again = DistributionRound.objects.get(pk=frozen.pk)
         assert (frozen_again.root, frozen_again.total_atomic) == (frozen.root, frozen.total_atomic)
 
+    def test_the_database_refuses_a_raw_entry_added_to_a_frozen_round(self, frozen):
+        sql = (
+            "INSERT INTO distributions_distributionentry (round_id, eth_address, bonus_atomic, claims_atomic,"
+            " cumulative_atomic, proof) SELECT r.id, '0x000000000000000000000000000000000000dEaD', 0, 5, 5, e.proof"
+            " FROM distributions_distributionround r, distributions_distributionentry e WHERE r.id = %s LIMIT 1"
+        )
+        count = DistributionEntry.objects.filter(round=frozen).count()
+        with pytest.raises((IntegrityError, DatabaseError), match="no entry can be added"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, [frozen.pk])
+        assert DistributionEntry.objects.filter(round=frozen).count() == count
+
     def test_status_may_still_move_on(self, frozen):
         assert DistributionRound.objects.filter(pk=frozen.pk).update(confirmed_at=timezone.now()) == 1
 
