@@ -1,7 +1,7 @@
 """The rules in force, read from settings, for the public home page (SPEC: every (ours) value is shown).
 
-Each app lists its own rules here as it lands; a rule whose setting is absent is not shown, so the
-page never claims a value the service does not use.
+Each text is built from the setting the service actually uses, so the page never claims a value
+the service does not apply.
 """
 
 from __future__ import annotations
@@ -35,14 +35,42 @@ def _registration_rules() -> list[Rule]:
     ]
 
 
-def _optional(name: str, template: str, topic: str) -> list[Rule]:
-    value = getattr(settings, name, None)
-    return [] if value in (None, "") else [Rule(topic, template.format(value=value))]
+def _sesh(atomic: int) -> str:
+    """Whole SESH with thousands separators, exactly (integer division; pools are whole SESH)."""
+    whole, rest = divmod(atomic, 10**9)
+    return f"{whole:,}" + (f".{rest:09d}".rstrip("0") if rest else "")
+
+
+def _bonus_rules() -> list[Rule]:
+    cutoff = settings.SNB_BACKDATE_CUTOFF.strftime("%Y-%m-%d %H:%M UTC")
+    return [
+        Rule("Service Node Bonus", f"{_sesh(settings.SNB_POOL_ATOMIC)} SESH are split in proportion to Staking "
+                                   "Points, exactly (largest remainder, in atomic units)."),
+        Rule("Service Node Bonus", "Every Oxen block, each contributor of a funded, active service node earns its "
+                                   "staked amount in stake-blocks; a full 15,000 OXEN node earns 1 point a block. "
+                                   "Decommissioned nodes earn nothing; an unlock request keeps earning until the "
+                                   "node leaves."),
+        Rule("Service Node Bonus", f"Blocks {settings.SNB_START_HEIGHT} up to, but not including, block "
+                                   f"{settings.SNB_FINAL_HEIGHT} count."),
+        Rule("Service Node Bonus", f"Wallets registered before {cutoff} earn from the start; later registrations "
+                                   "earn from their first snapshot after registering."),
+        Rule("Service Node Bonus", f"Gaps of more than {settings.SNB_GAP_BLOCKS} blocks between snapshots are "
+                                   "flagged for review."),
+    ]
+
+
+def _claims_rules() -> list[Rule]:
+    minimum = _sesh(settings.CLAIMS_MIN_DEPOSIT_ATOMIC)  # OXEN has the same 9 decimals
+    return [
+        Rule("Oxen Coin Claims", f"{_sesh(settings.CLAIMS_POOL_ATOMIC)} SESH are swapped for OXEN at the exact rate "
+                                 "fixed by the circulating supply at the snapshot; no claim is credited beyond "
+                                 "the pool."),
+        Rule("Oxen Coin Claims", f"A deposit is credited once, after {settings.CLAIMS_CONFIRMATIONS} confirmations: "
+                                 "floor(OXEN × rate × multiplier) SESH to the claim's Ethereum address."),
+        Rule("Oxen Coin Claims", f"Deposits wait until the claim's total reaches {minimum} OXEN."),
+    ]
 
 
 def rules_in_force() -> list[Rule]:
     """Every rule the service currently applies, for people to read."""
-    return [
-        *_registration_rules(),
-        *_optional("SNB_FINAL_HEIGHT", "Staking Points stop accruing after Oxen block {value}.", "Service Node Bonus"),
-    ]
+    return [*_registration_rules(), *_bonus_rules(), *_claims_rules()]

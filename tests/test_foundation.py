@@ -113,3 +113,12 @@ def test_an_audit_event_outside_a_transaction_is_refused():
     with pytest.raises(AuditOutsideTransactionError):
         record_event("system:test:created", actor="system")
     assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_home_page_shows_the_rules_in_force_from_settings(client, settings):
+    settings.SNB_FINAL_HEIGHT = 1_900_123
+    settings.CLAIMS_CONFIRMATIONS = 12
+    body = client.get("/").content.decode()
+    assert "not including, block 1900123" in body
+    assert "after 12 confirmations" in body
