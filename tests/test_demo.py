@@ -14,8 +14,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import re
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -26,7 +28,6 @@ from typing import Any
 import pytest
 import requests
 
-from swap.chain.anvil import free_loopback_port
 from swap.core.merkle import StandardMerkleTree
 from swap.core.merkle_values import read_csv
 from swap.demo import cast
@@ -56,6 +57,18 @@ def _read_until(process: subprocess.Popen[str], marker: str) -> str:
     return "".join(seen)
 
 
+def _free_port_outside_the_ephemeral_range() -> int:
+    """A free port the demo's own peers (which bind port 0, i.e. ephemeral ports) cannot also pick."""
+    for port in random.Random().sample(range(20_000, 32_000), 50):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port between 20000 and 32000")
+
+
 def _visit(base: str) -> dict[str, Any]:
     """What a person sees on the served portal: pages, the API, and the admin with the printed login."""
     pages = {path: requests.get(base + path, timeout=30).status_code
@@ -69,19 +82,27 @@ def _visit(base: str) -> dict[str, Any]:
     return {"pages": pages, "proof": proof, "admin": (login.status_code, "Site administration" in login.text)}
 
 
+def _visit_or_error(base: str) -> dict[str, Any]:
+    """`_visit`, or the error as a value, so a failed visit fails its test with a reason."""
+    try:
+        return _visit(base)
+    except (requests.RequestException, KeyError, ValueError) as error:
+        return {"error": repr(error)}
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
     """`manage.py demo --serve` (tasks in-process), visited once served, then stopped with SIGTERM."""
     directory = tmp_path_factory.mktemp("demo")
     environ = {k: v for k, v in os.environ.items() if k not in PRODUCTION_VARIABLES and k != DEMO_MARKER}
-    port = free_loopback_port()
+    port = _free_port_outside_the_ephemeral_range()
     command = [sys.executable, "manage.py", "demo", "--dir", str(directory), "--serve", "--no-celery",
                "--port", str(port)]
     process = subprocess.Popen(command, cwd=REPO, env=environ, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                text=True)
     try:
         stdout = _read_until(process, "Logs ")
-        served = _visit(f"http://127.0.0.1:{port}") if "== Serving the demo" in stdout else {}
+        served = _visit_or_error(f"http://127.0.0.1:{port}") if "== Serving the demo" in stdout else {}
         process.send_signal(signal.SIGTERM)
         rest, _ = process.communicate(timeout=60)
         yield DemoRun(stdout + rest, process.returncode, directory, served)
@@ -100,6 +121,7 @@ def test_it_exits_0_with_progress_and_a_summary(demo: DemoRun) -> None:
 
 
 def test_it_serves_the_portal_api_and_admin_until_stopped(demo: DemoRun) -> None:
+    assert "pages" in demo.served, demo.served or demo.stdout[-2000:]
     assert demo.served["pages"] == dict.fromkeys(demo.served["pages"], 200)
     assert demo.served["proof"]["round_status"] == "confirmed" and demo.served["proof"]["claimable"] is False
     assert demo.served["admin"] == (200, True), "the printed demo login opens the admin"

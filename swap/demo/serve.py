@@ -29,7 +29,7 @@ from django.conf import settings
 
 from swap.demo import cast
 from swap.demo.environment import demo_environ
-from swap.demo.flow import DEMO_ADMIN, DEMO_ADMIN_PASSWORD, OxenSide
+from swap.demo.flow import DEMO_ADMIN, DEMO_ADMIN_PASSWORD, DemoFailed, OxenSide
 from swap.demo.processes import Child, manage, start_child
 from swap.demo.wallets import demo_eth_address, demo_wallet
 
@@ -101,6 +101,8 @@ def serve(oxen: OxenSide, *, port: int, write: Callable[[str], None], celery: bo
     """Run the children and the tickers until Ctrl-C or SIGTERM; then stop them all."""
     assert oxen.sim is not None and oxen.anvil is not None
     sim, anvil = oxen.sim, oxen.anvil
+    if not port_is_free(port):
+        raise DemoFailed(f"port {port} on 127.0.0.1 is in use: stop what listens there, or pass --port")
     environ = demo_environ(os.environ, oxen.values)
     with_broker = celery and redis_answers()
     if with_broker:
@@ -148,15 +150,26 @@ def serve(oxen: OxenSide, *, port: int, write: Callable[[str], None], celery: bo
             child.stop()
 
 
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def _wait_for_web(port: int, web: Child, timeout: float = 60.0) -> bool:
-    """True once the web server answers /healthz (runserver checks and loads before it listens)."""
+    """True once our web server answers /healthz (runserver checks and loads before it listens)."""
     deadline = time.monotonic() + timeout
     while web.alive() and time.monotonic() < deadline:
         try:
-            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-            return True
-        except requests.RequestException:
-            time.sleep(0.2)
+            reply = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+            if reply.status_code == 200 and reply.json() == {"status": "ok"}:
+                return True
+        except (requests.RequestException, ValueError):
+            pass
+        time.sleep(0.2)
     return False
 
 

@@ -28,6 +28,7 @@ from swap.demo.environment import DEMO_MARKER, demo_environ, static_settings, wo
 from swap.demo.flow import DemoFailed, OxenSide, Progress
 from swap.demo.processes import PeerError, manage
 from swap.demo.rounds import L2Side
+from swap.demo.serve import port_is_free, serve
 from swap.demo.summary import summary_lines, write_summary
 
 
@@ -48,6 +49,8 @@ class Command(BaseCommand):
         directory = Path(options["dir"]).resolve()
         if os.environ.get(DEMO_MARKER) != str(directory):
             self._reexec(directory)
+        if options["serve"] and not port_is_free(options["port"]):
+            raise CommandError(f"port {options['port']} on 127.0.0.1 is in use: stop what listens there or pass --port")
         static = {name: os.environ[name] for name in static_settings(directory, datetime.now(UTC))}
         log = _log_to_file(directory / "demo.log")
         steps = 11
@@ -83,8 +86,6 @@ class Command(BaseCommand):
                 self.stdout.write(line)
             self.stdout.write(f"Figures as JSON  {summary}; log {log}")
             if options["serve"]:
-                from swap.demo.serve import serve
-
                 serve(oxen, port=options["port"], write=self.stdout.write, celery=not options["no_celery"])
         except (DemoFailed, PeerError) as error:
             raise CommandError(f"demo failed: {error}") from None
