@@ -2,9 +2,11 @@
 
 from django.urls import path
 
-from bonuses import api, views
+from bonuses import api, published, views
 
 urlpatterns = [
     path("bonus/", views.leaderboard, name="bonus-leaderboard"),
+    path("api/v1/bonus-inputs.csv", published.bonus_inputs_csv, name="api-bonus-inputs"),
+    path("api/v1/bonus-snapshots.csv", published.bonus_snapshots_csv, name="api-bonus-snapshots"),
     path("api/v1/bonus/<str:oxen_address>/", api.BonusDetailView.as_view(), name="api-bonus-detail"),
 ]

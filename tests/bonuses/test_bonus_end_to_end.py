@@ -165,3 +165,26 @@ def test_no_bonus_enters_a_round_before_the_program_end_is_final(history, settin
     assert bonus_entitlements() == {}
     settings.SNB_FINAL_HEIGHT = 1120
     assert sum(bonus_entitlements().values()) == 30_000_000 * 10**9
+
+
+def test_the_published_inputs_and_digests_reproduce_the_split(history, client):
+    """SPEC §6: anyone can download the bonus inputs and snapshot digests and recompute the split."""
+    import csv
+
+    from bonuses.allocation import DEFAULT_POOL_ATOMIC
+    from swap.core.split import split_pool
+
+    inputs = list(csv.DictReader(io.StringIO(client.get("/api/v1/bonus-inputs.csv").content.decode())))
+    weights: dict[str, int] = {}
+    for row in inputs:
+        weights[row["eth_address"].lower()] = weights.get(row["eth_address"].lower(), 0) + int(row["stake_blocks"])
+    recomputed = split_pool(DEFAULT_POOL_ATOMIC, {eth: w for eth, w in weights.items() if w})
+    assert {eth.lower(): amount for eth, amount in bonus_entitlements().items()} == {
+        eth: amount for eth, amount in recomputed.items() if amount
+    }
+    digests = list(csv.DictReader(io.StringIO(client.get("/api/v1/bonus-snapshots.csv").content.decode())))
+    stored = ServiceNodeSnapshot.objects.order_by("height")
+    assert [(int(d["height"]), d["block_hash"], d["sha256"]) for d in digests] == [
+        (s.height, s.block_hash, s.sha256) for s in stored
+    ]
+    assert {d["final"] for d in digests if int(d["height"]) <= 1120} == {"true"}
