@@ -9,19 +9,19 @@ database lock), which is why the lock may expire safely.
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import asdict
 from typing import Any
 
 from celery import shared_task
-from django.core.cache import cache
 
 from bonuses.exceptions import OxendTransientError
 from bonuses.services.capture import CaptureNotConfigured, capture_snapshot
+from swap.locks import single_flight, single_flight_key
 
 logger = logging.getLogger(__name__)
 
-CAPTURE_LOCK_KEY = "bonuses:capture-snapshot:lock"
+CAPTURE_LOCK_NAME = "bonuses:capture-snapshot"
+CAPTURE_LOCK_KEY = single_flight_key(CAPTURE_LOCK_NAME)
 # Longer than a slow run (a full node list read may take up to the client's 120 s read timeout).
 CAPTURE_LOCK_SECONDS = 300
 
@@ -37,16 +37,13 @@ CAPTURE_LOCK_SECONDS = 300
 )
 def capture_snapshot_task(self) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
     """Poll oxend once and store a new snapshot if the chain moved; skip if another run holds the lock."""
-    token = uuid.uuid4().hex
-    if not cache.add(CAPTURE_LOCK_KEY, token, timeout=CAPTURE_LOCK_SECONDS):
-        logger.info("snapshot capture already running; skipped")
-        return None
-    try:
-        outcome = capture_snapshot(actor=f"task:{self.name}")
-    except CaptureNotConfigured as error:
-        logger.info("%s", error)
-        return None
-    finally:
-        if cache.get(CAPTURE_LOCK_KEY) == token:
-            cache.delete(CAPTURE_LOCK_KEY)
+    with single_flight(CAPTURE_LOCK_NAME, timeout=CAPTURE_LOCK_SECONDS) as acquired:
+        if not acquired:
+            logger.info("snapshot capture already running; skipped")
+            return None
+        try:
+            outcome = capture_snapshot(actor=f"task:{self.name}")
+        except CaptureNotConfigured as error:
+            logger.info("%s", error)
+            return None
     return asdict(outcome)

@@ -10,21 +10,21 @@ polls again anyway; nothing is written by a poll that could not read the wallet.
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import asdict
 from typing import Any
 
 from celery import shared_task
-from django.core.cache import cache
 
 from bonuses.exceptions import OxendTransientError
 from claims.exceptions import ClaimsNotConfigured, WalletRpcTransientError
 from claims.services.supply import ExcludedHolding, fill_from_oxend
 from claims.services.watcher import poll_deposits
+from swap.locks import single_flight, single_flight_key
 
 logger = logging.getLogger(__name__)
 
-POLL_LOCK_KEY = "claims:poll-deposits:lock"
+POLL_LOCK_NAME = "claims:poll-deposits"
+POLL_LOCK_KEY = single_flight_key(POLL_LOCK_NAME)
 # Longer than a slow poll (the wallet's read timeout is 60 s per call, three calls).
 POLL_LOCK_SECONDS = 300
 
@@ -40,18 +40,15 @@ POLL_LOCK_SECONDS = 300
 )
 def poll_deposits_task(self) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
     """Poll the claims wallet once and credit confirmed deposits; skip if another run holds the lock."""
-    token = uuid.uuid4().hex
-    if not cache.add(POLL_LOCK_KEY, token, timeout=POLL_LOCK_SECONDS):
-        logger.info("deposit poll already running; skipped")
-        return None
-    try:
-        outcome = poll_deposits(actor=f"task:{self.name}")
-    except ClaimsNotConfigured as error:
-        logger.info("%s", error)
-        return None
-    finally:
-        if cache.get(POLL_LOCK_KEY) == token:
-            cache.delete(POLL_LOCK_KEY)
+    with single_flight(POLL_LOCK_NAME, timeout=POLL_LOCK_SECONDS) as acquired:
+        if not acquired:
+            logger.info("deposit poll already running; skipped")
+            return None
+        try:
+            outcome = poll_deposits(actor=f"task:{self.name}")
+        except ClaimsNotConfigured as error:
+            logger.info("%s", error)
+            return None
     return asdict(outcome)
 
 

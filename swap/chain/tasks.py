@@ -15,8 +15,8 @@ from django.conf import settings
 
 from swap.chain.client import get_client
 from swap.chain.errors import ChainIdMismatchError, ChainNotConfiguredError, TransientChainError
-from swap.chain.locks import single_flight
 from swap.chain.tracking import track_transactions
+from swap.locks import single_flight
 
 logger = logging.getLogger(__name__)
 

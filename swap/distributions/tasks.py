@@ -11,8 +11,8 @@ from typing import Any
 from celery import shared_task
 
 from swap.chain.errors import TransientChainError
-from swap.chain.locks import single_flight
 from swap.distributions.services import claim_index, payouts, rounds
+from swap.locks import single_flight
 
 RETRY = {"autoretry_for": (TransientChainError,), "retry_backoff": 5, "retry_backoff_max": 300, "max_retries": 10}
 

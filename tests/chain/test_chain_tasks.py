@@ -11,9 +11,9 @@ from django.db import transaction
 
 from swap.chain import outbox
 from swap.chain.client import reset_clients
-from swap.chain.locks import single_flight
 from swap.chain.models import L2Transaction
 from swap.chain.tasks import refuse_wrong_chain, track_transactions_task
+from swap.locks import single_flight
 from tests.distributions.l2 import SERVICE_KEY, harness
 
 REPO = Path(__file__).resolve().parents[2]

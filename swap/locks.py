@@ -15,10 +15,15 @@ from collections.abc import Iterator
 from django.core.cache import cache
 
 
+def single_flight_key(name: str) -> str:
+    """The cache key behind the lock `name` (tests hold it to play "another run")."""
+    return f"single-flight:{name}"
+
+
 @contextlib.contextmanager
 def single_flight(name: str, *, timeout: int) -> Iterator[bool]:
     """Yield True if this caller holds the lock `name` now, False if another run does."""
-    key = f"single-flight:{name}"
+    key = single_flight_key(name)
     token = uuid.uuid4().hex
     acquired = cache.add(key, token, timeout)
     try:
