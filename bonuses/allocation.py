@@ -29,9 +29,9 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any, NamedTuple
 
+from swap.core.amounts import ATOMIC_PER_OXEN
 from swap.core.split import split_pool
 
-ATOMIC_PER_OXEN = 10**9
 # A full 15,000 OXEN node earns one point per block (SPEC §3).
 STAKE_BLOCKS_PER_POINT = 15_000 * ATOMIC_PER_OXEN
 DEFAULT_POOL_ATOMIC = 30_000_000 * ATOMIC_PER_OXEN

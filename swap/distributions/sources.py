@@ -21,10 +21,10 @@ from typing import Any
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from swap.core.amounts import ATOMIC_PER_SESH
 from swap.core.eth_address import EthAddressError, normalize_eth_address
 from swap.distributions.exceptions import DistributionSourceError, PoolExceededError
 
-ATOMIC_PER_SESH = 10**9
 # SPEC §1 (program): 30,000,000 SESH for each program.
 POOLS_ATOMIC = {"bonus": 30_000_000 * ATOMIC_PER_SESH, "claims": 30_000_000 * ATOMIC_PER_SESH}
 PROGRAMS = tuple(POOLS_ATOMIC)

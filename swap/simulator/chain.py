@@ -21,9 +21,9 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ParamSpec, TypeVar
 
+from swap.core.amounts import ATOMIC_PER_OXEN
 from swap.simulator.nodes import SimNode, fake_hex
 
-ATOMIC_PER_OXEN = 10**9
 BLOCK_REWARD = 18_333_333_333  # HF17+ (oxen_economy.h BLOCK_REWARD_HF17)
 MAINNET_STAKING_REQUIREMENT = 15_000 * ATOMIC_PER_OXEN
 TESTNET_STAKING_REQUIREMENT = 100 * ATOMIC_PER_OXEN  # testnet, devnet and the other test networks

@@ -11,8 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from swap.chain.errors import ChainError
 from swap.chain.local import deploy_local_contracts
-
-ATOMIC_PER_SESH = 10**9
+from swap.core.amounts import ATOMIC_PER_SESH
 
 
 class Command(BaseCommand):

@@ -18,8 +18,7 @@ from swap.chain.client import reset_clients
 from swap.chain.errors import ChainError
 from swap.chain.local import deploy_local_contracts
 from swap.chain.signer import SignerKeyError
-
-ATOMIC_PER_SESH = 10**9
+from swap.core.amounts import ATOMIC_PER_SESH
 
 
 class Command(BaseCommand):
