@@ -286,8 +286,13 @@ def main() -> int:
             accepted, p50, p99 = report("POST register", load, 201, cpu_load)
             print(f"ratios register/baseline: throughput {accepted / base_rate:.2f}   p50 {p50 / base_p50:.2f}x   "
                   f"p99 {p99 / base_p99:.2f}x")
-            print(f"goal: >= 150 accepted/s ({'met' if accepted >= 150 else 'NOT met'}), "
-                  f"p99 < 200 ms ({'met' if p99 < 200 else 'NOT met'})")
+            if rate is None:
+                print(f"goal: >= 150 accepted/s ({'met' if accepted >= 150 else 'NOT met'}), "
+                      f"p99 < 200 ms ({'met' if p99 < 200 else 'NOT met'})")
+            else:  # the pacer sets the throughput (a little under `rate` over a window): judge the rest
+                refused = sum(n for code, n in load.statuses.items() if code != 201) + load.errors
+                print(f"at the offered {rate:g}/s: {refused} requests not accepted, "
+                      f"p99 < 200 ms ({'met' if p99 < 200 else 'NOT met'})")
     finally:
         server.terminate()
         server.wait(timeout=30)
