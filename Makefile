@@ -18,7 +18,7 @@ EMBEDDED_ENV := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL -u SECRET_
 DATABASE_INDEPENDENT := --ignore=tests/core --ignore=tests/simulator --ignore=tests/test_oxen_commands.py \
 	--ignore=tests/test_demo.py --ignore=tests/test_demo_history.py
 
-.PHONY: install test demo serve lint browser
+.PHONY: install native test demo serve lint browser
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,7 +30,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+# The native SigV1 commitment (swap/core/native/): built when its source is newer than the module.
+# Without it signature checks fall back to libsodium (same answers, slower); CI must get the fast path.
+native: $(VENV)/.installed
+	@$(PY) swap/core/native/build.py || { \
+		if [ -n "$$CI" ]; then echo "CI is set and the native SigV1 module did not build: failing"; exit 1; fi; \
+		echo "WARNING: the native SigV1 module did not build; signature checks fall back to libsodium (slower)"; }
+
+install: $(VENV)/.installed node_modules/.installed native
 
 lint: install
 	$(VENV)/bin/ruff check .
