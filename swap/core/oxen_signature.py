@@ -11,17 +11,30 @@ c and r canonical (< L), c ≠ 0, R' = c·A + r·G, R' not the identity, Hs(h �
 
 Two key standards (see `cryptonote_keys`): the service's `verify_message` is strict — A must lie in
 the prime-order subgroup. `strict=False` reproduces oxen-core bit for bit, torsioned keys included,
-by falling back to the slow pure-Python arithmetic for the keys libsodium refuses; it exists so
-oxen-core's own vectors can be replayed, and both modes agree on all of them.
+by falling back to the slow pure-Python arithmetic for the keys the strict rule refuses; it exists
+so oxen-core's own vectors can be replayed, and both modes agree on all of them.
 
-Speed: libsodium's `crypto_scalarmult_ed25519_noclamp` refuses any point that
-`crypto_core_ed25519_is_valid_point` refuses (same canonical, small-order, on-curve and
-prime-subgroup tests, run inside the call), so one call both validates A and computes c·A; the
-explicit check runs only after a refusal, to name the reason. `tests/core` asserts that
-equivalence, so a libsodium change cannot silently weaken it.
+Two backends compute R' = c·A + r·G and refuse A by the same rule (libsodium's
+`crypto_core_ed25519_is_valid_point`: canonical, on the curve, not small-order, prime subgroup):
+
+* "native", `swap/core/native/sigv1_commitment.c`, built by `make install`: one variable-time pass
+  (verification handles only public data) that shares A's doublings between the subgroup check
+  and c·A. It exists for speed: issue 3 wants SigV1 at no less than half of Ed25519's
+  verification rate, and libsodium's public API cannot get there (`bench/signatures.py`).
+* "libsodium", always present: `crypto_scalarmult_ed25519_noclamp` refuses exactly the points
+  `is_valid_point` refuses (the same tests run inside the call), so one constant-time call both
+  validates A and computes c·A. It is the fallback when the module was not built, and the
+  independent reference `tests/core/test_sigv1_native.py` compares the native backend with.
+
+`COMMITMENT_BACKEND` names the one in use. With either, the explicit key check runs only after a
+refusal, to name the reason; `tests/core` asserts both refusal rules equal `is_valid_point`, so
+neither a libsodium change nor a native bug can silently weaken it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final, Literal
 
 from nacl import bindings as sodium
 from nacl.exceptions import RuntimeError as SodiumRefused
@@ -56,6 +69,19 @@ _OTHER_PREFIXES = {
     "OutProofV1": "an outbound transaction proof, not a message signature",
     "InProofV1": "an inbound transaction proof, not a message signature",
 }
+
+
+def _load_native_commitment() -> Callable[[bytes, bytes, bytes], bytes | None] | None:
+    """The compiled `commitment(c, r, A)`, or None when `make install` could not build it."""
+    try:
+        from swap.core._sigv1_native import commitment
+    except ImportError:
+        return None
+    return commitment
+
+
+_native_commitment = _load_native_commitment()
+COMMITMENT_BACKEND: Final[Literal["native", "libsodium"]] = "native" if _native_commitment is not None else "libsodium"
 
 
 class InvalidSignature(ValueError):
@@ -138,12 +164,15 @@ def check_signature(
         return VerificationResult.failed("signature scalar r is not reduced (r >= L)")
     if c_value == 0:
         return VerificationResult.failed("signature scalar c is zero")
-    commitment = _commitment_with_libsodium(c_bytes, r_value, public_key)
+    if _native_commitment is not None:
+        commitment = _native_commitment(c_bytes, signature[32:], public_key)
+    else:
+        commitment = _commitment_with_libsodium(c_bytes, r_value, public_key)
     if commitment is None:
         problem = key_problem(public_key, strict=strict)
         if problem is not None:
             return VerificationResult.failed(f"public key is {problem}")
-        # Only a key oxen-core accepts but libsodium does not (torsioned, lax mode) gets here.
+        # Only a key oxen-core accepts but the strict rule does not (torsioned, lax mode) gets here.
         commitment = _commitment_by_reference(c_value, r_value, public_key)
         if commitment is None:  # unreachable: key_problem already decoded the key
             return VerificationResult.failed("public key is not a valid curve point")

@@ -1,0 +1,3 @@
+# Types of the C extension built from swap/core/native/sigv1_commitment.c (see build.py there).
+
+def commitment(c: bytes, r: bytes, public_key: bytes, /) -> bytes | None: ...
