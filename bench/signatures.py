@@ -7,13 +7,15 @@ had holders sign), keys already parsed: `VerifyKey` objects for Ed25519, spend p
 The address-string path (`verify_message`, which also decodes and strictly validates both address
 keys) is printed for information. Rounds interleave the two schemes; the best round counts.
 
-Why SigV1 is slower, and where the floor is: Ed25519 verification is one variable-time double
-scalar multiplication inside libsodium. libsodium exposes no such primitive for arbitrary scalars,
-so SigV1 needs `crypto_scalarmult_ed25519_noclamp` (constant-time, and it re-checks the key's
-subgroup: two scalar multiplications' worth), a base-point multiplication and a point addition.
-The bench times those three calls alone ("libsodium floor"): on the development machine they cost
-about 2.2 Ed25519 verifications, whatever the Python around them does, so no Python-side change
-reaches 0.5; that would need a double-scalar-multiplication binding, never a weaker check.
+Why two backends (`oxen_signature.COMMITMENT_BACKEND`, printed first): Ed25519 verification is
+one variable-time double scalar multiplication inside libsodium. libsodium exposes no such
+primitive for arbitrary scalars, so with libsodium alone SigV1 needs
+`crypto_scalarmult_ed25519_noclamp` (constant-time, and it re-checks the key's subgroup: two
+scalar multiplications' worth), a base-point multiplication and a point addition. The bench times
+those three calls alone ("libsodium floor"): they cost about 2.2 Ed25519 verifications, so the
+libsodium backend cannot reach 0.5 whatever the Python around it does. The "native" backend
+(`swap/core/native/`, built by `make install`) computes c·A + r·G and the same subgroup check in
+one variable-time pass that shares A's doublings; it is the one that meets the goal.
 
 Run: `.venv/bin/python bench/signatures.py [--rounds N]`.
 """
@@ -33,6 +35,7 @@ from nacl.signing import SigningKey, VerifyKey  # noqa: E402
 from swap.core.cryptonote_keys import keys_from_spend_secret, random_scalar, scalar_to_bytes  # noqa: E402
 from swap.core.oxen_address import AddressKind, Network, OxenAddress, encode_address  # noqa: E402
 from swap.core.oxen_signature import (  # noqa: E402
+    COMMITMENT_BACKEND,
     decode_signature,
     sign_message,
     verify_message,
@@ -116,6 +119,7 @@ def main() -> None:
             best[name] = max(best[name], rate(run))
 
     ratio = best["sigv1_key"] / best["ed25519"]
+    print(f"SigV1 commitment backend: {COMMITMENT_BACKEND}")
     print(f"{ITEMS} distinct keys and messages, best of {rounds} interleaved rounds")
     print(f"Ed25519 VerifyKey.verify:             {best['ed25519']:8,.0f} verifications/s")
     print(f"SigV1 verify_message_with_key:        {best['sigv1_key']:8,.0f} verifications/s")
