@@ -2,8 +2,8 @@
 
 Why a script and not setuptools: the service is not an installed package, and this is one C file
 with no dependencies beyond Python's headers, so the compiler line is all there is. `make install`
-runs it; it rebuilds only when the C source (or this script, which holds the flags) is newer than
-the built module. `oxen_signature` falls back to libsodium when the module is absent, so outside
+runs it; it rebuilds only when the C sources (or this script, which holds the flags) are newer
+than the built module. `oxen_signature` falls back to libsodium when the module is absent, so outside
 CI a failed build only costs speed; under `CI` the Makefile turns a failure into a failed run.
 
 Run: `.venv/bin/python swap/core/native/build.py [--force]`. Exit status 0 when the module is up
@@ -34,11 +34,12 @@ def module_path() -> Path:
 
 
 def is_stale(target: Path) -> bool:
-    """True when the module is missing or older than its source or its build flags."""
+    """True when the module is missing or older than its sources (.c, .h) or its build flags (here)."""
     if not target.exists():
         return True
     built = target.stat().st_mtime
-    return any(path.stat().st_mtime > built for path in (SOURCE, Path(__file__).resolve()))
+    inputs = [*HERE.glob("*.c"), *HERE.glob("*.h"), Path(__file__).resolve()]
+    return any(path.stat().st_mtime > built for path in inputs)
 
 
 def compiler() -> list[str]:
