@@ -85,17 +85,25 @@ def earning_stakes(result: Mapping[str, Any]) -> dict[StakeKey, int]:
         funded = node.get("funded", active)
         if active is not True or funded is not True:
             continue
-        for contributor in node.get("contributors") or ():
-            address = contributor.get("address")
-            amount = contributor.get("amount", 0)
-            if not isinstance(address, str) or not address:
-                raise ValueError(f"contributor without an address on node {pubkey}")
-            if type(amount) is not int or amount < 0:
-                raise ValueError(f"contributor amount on node {pubkey} is not a non-negative int: {amount!r}")
-            if amount:
-                key = (address, pubkey)
-                stakes[key] = stakes.get(key, 0) + amount
+        add_node_stakes(stakes, node, pubkey)
     return stakes
+
+
+def add_node_stakes(stakes: dict[StakeKey, int], node: Mapping[str, Any], pubkey: str) -> None:
+    """Add the locked contributions of one earning node to `stakes` (see `earning_stakes`)."""
+    for contributor in node.get("contributors") or ():
+        address = contributor.get("address")
+        amount = contributor.get("amount", 0)
+        if not isinstance(address, str) or not address:
+            raise ValueError(f"contributor without an address on node {pubkey}")
+        if type(amount) is not int or amount < 0:
+            raise ValueError(f"contributor amount on node {pubkey} is not a non-negative int: {amount!r}")
+        if amount:
+            key = (address, pubkey)
+            if key in stakes:  # the same wallet contributed twice
+                stakes[key] += amount
+            else:
+                stakes[key] = amount
 
 
 @dataclass(frozen=True)
