@@ -1,7 +1,8 @@
 """Service Node Bonus records: captured snapshots and what ingestion derives from them.
 
-`ServiceNodeSnapshot` keeps every `get_service_nodes` result we base money on, compressed, with the
-sha256 of its canonical JSON, so anyone can re-derive every stake interval from the stored bytes.
+`ServiceNodeSnapshot` keeps every `get_service_nodes` result we base money on, compressed (most as a
+small delta against an earlier snapshot, see `payload_codec.py`), with the sha256 of its canonical
+JSON, so anyone can re-derive every stake interval from the stored bytes.
 `StakeInterval` and `ServiceNode` are derived data: ingestion writes them in the same transaction
 as the snapshot, and only when something changed. The database enforces what the arithmetic relies
 on: one snapshot per height, positive amounts, `from < to`, and at most one open interval per
@@ -10,11 +11,11 @@ on: one snapshot per height, positive amounts, `from < to`, and at most one open
 
 from __future__ import annotations
 
-import zlib
-
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+
+from bonuses import payload_codec
 
 
 class SnapshotSource(models.TextChoices):
@@ -33,11 +34,14 @@ class NodeState(models.TextChoices):
 class ServiceNodeSnapshot(models.Model):
     """One `get_service_nodes` result at the top block `height` (oxend's top height, not length).
 
-    `payload` is the zlib-compressed canonical JSON of the result as received (keys sorted, no
-    whitespace, UTF-8); `sha256` is over the uncompressed canonical JSON, so the published digest
-    can be checked with `zlib.decompress` and any sha256 tool. `provisional` stays true until the
-    chain's `immutable_height` reaches `height` and the block hash is verified; provisional rows
-    may be discarded by a reorg, final ones never change.
+    `payload` is the compressed canonical JSON of the result as received (keys sorted, no
+    whitespace, UTF-8): on its own (`payload_base` empty: a keyframe, or a row stored before
+    deltas) or as a zstd delta against the keyframe `payload_base` (`payload_codec.py`).
+    `sha256` is over the uncompressed canonical JSON, which `canonical_json()` gives back and the
+    admin downloads, so the published digest can be checked with any sha256 tool. A keyframe can
+    only be deleted together with the deltas on it (the foreign key refuses anything else).
+    `provisional` stays true until the chain's `immutable_height` reaches `height` and the block
+    hash is verified; provisional rows may be discarded by a reorg, final ones never change.
     """
 
     height = models.PositiveBigIntegerField(unique=True)
@@ -54,15 +58,25 @@ class ServiceNodeSnapshot(models.Model):
     captured_at = models.DateTimeField(default=timezone.now, db_index=True, help_text="when we stored it")
     source = models.CharField(max_length=10, choices=SnapshotSource.choices)
     sha256 = models.CharField(max_length=64, help_text="sha256 of the uncompressed canonical JSON")
-    payload = models.BinaryField(help_text="zlib-compressed canonical JSON of the get_service_nodes result")
+    payload = models.BinaryField(help_text="compressed canonical JSON of the get_service_nodes result")
+    payload_codec = models.CharField(
+        max_length=8, choices=[(payload_codec.ZLIB, "zlib"), (payload_codec.ZSTD, "zstd")],
+        help_text="how the payload is compressed",
+    )
+    payload_base = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+",
+        help_text="the keyframe whose canonical JSON this payload is a zstd delta against; empty: stored whole",
+    )
     payload_bytes = models.PositiveIntegerField(help_text="size of the uncompressed canonical JSON")
     provisional = models.BooleanField(default=True, db_index=True)
     finalized_at = models.DateTimeField(null=True, blank=True)
     node_count = models.PositiveIntegerField()
     earning_stake_count = models.PositiveIntegerField(help_text="(address, node) stakes that earn at this height")
     earning_total_atomic = models.BigIntegerField(help_text="sum of the earning stakes, atomic OXEN")
-    stakes_digest = models.CharField(max_length=64, help_text="sha256 of the sorted earning stakes")
-    nodes_digest = models.CharField(max_length=64, help_text="sha256 of the sorted node facts kept in ServiceNode")
+    stakes_digest = models.CharField(max_length=64, help_text="sha256 of the earning stakes, in pubkey order")
+    nodes_digest = models.CharField(
+        max_length=64, help_text="sha256 of the node facts kept in ServiceNode, in pubkey order"
+    )
     intervals_closed = models.PositiveIntegerField(default=0)
     intervals_opened = models.PositiveIntegerField(default=0)
 
@@ -75,6 +89,10 @@ class ServiceNodeSnapshot(models.Model):
             models.CheckConstraint(
                 condition=Q(provisional=True) | Q(finalized_at__isnull=False), name="snapshot_final_has_time"
             ),
+            models.CheckConstraint(
+                condition=Q(payload_base__isnull=True) | Q(payload_codec=payload_codec.ZSTD),
+                name="snapshot_delta_is_zstd",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -82,8 +100,14 @@ class ServiceNodeSnapshot(models.Model):
         return f"snapshot {self.height} {self.block_hash[:12]}… ({state})"
 
     def canonical_json(self) -> bytes:
-        """The stored result exactly as hashed: decompress the payload."""
-        return zlib.decompress(bytes(self.payload))
+        """The stored result exactly as hashed: decompress the payload (and its keyframe's, for a delta)."""
+        base = None
+        if self.payload_base_id is not None:
+            keyframe = ServiceNodeSnapshot.objects.only("payload", "payload_codec", "payload_base").get(
+                pk=self.payload_base_id
+            )
+            base = keyframe.canonical_json()
+        return payload_codec.decode(bytes(self.payload), self.payload_codec, base)
 
 
 class ServiceNode(models.Model):

@@ -23,7 +23,6 @@ import hashlib
 import json
 import re
 import threading
-import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
@@ -37,8 +36,6 @@ BLOCK_HASH = re.compile(r"[0-9a-f]{64}")
 PUBKEY = BLOCK_HASH
 # Oxen primary 97, integrated 106, Oxen 11 contributors may be 42-character ETH addresses.
 MAX_ADDRESS_LENGTH = 110
-# zlib level 1: a 2,000-node snapshot compresses about 4× as well as level 6 would need 5× the time.
-COMPRESSION_LEVEL = 1
 # Subclasses of str, int, dict and list go to orjson's (absent) `default` and so to the fallback.
 _ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME \
     | orjson.OPT_PASSTHROUGH_DATACLASS
@@ -78,9 +75,6 @@ class ParsedSnapshot:
     @property
     def earning_total_atomic(self) -> int:
         return sum(self.stakes.values())
-
-    def compressed(self) -> bytes:
-        return zlib.compress(self.canonical, COMPRESSION_LEVEL)
 
 
 def reference_canonical_json(result: Any) -> bytes:

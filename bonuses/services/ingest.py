@@ -7,7 +7,8 @@ Rules (docs/rules.md, "Service Node Bonus"):
   Against a final snapshot: refused, a person must look.
 - A height below the latest stored one: refused. The state at a height depends on the snapshot
   before it, so history is only ever appended (the import command sorts its files by height).
-- Otherwise: the snapshot row, the node rows that changed, the stake intervals that changed
+- Otherwise: the snapshot row (its payload a small delta against the current keyframe where it
+  can be, see `payloads.py`), the node rows that changed, the stake intervals that changed
   (close + open, in bulk), a gap flag if the distance from the previous snapshot inside the
   program is over `SNB_GAP_BLOCKS`, and a `snapshot:stored` audit event.
 
@@ -29,6 +30,7 @@ from bonuses.allocation import interval_changes
 from bonuses.models import ServiceNodeSnapshot, SnapshotGap, SnapshotSource, StakeInterval
 from bonuses.services.locks import lock_snapshot_writes
 from bonuses.services.nodes import node_ids, sync_nodes
+from bonuses.services.payloads import encode_payload
 from bonuses.services.provisional import FinalSnapshotConflict, discard_snapshots_from
 from bonuses.snapshot_format import ParsedSnapshot, parse_snapshot
 from swap.services.audit import record_event
@@ -86,34 +88,39 @@ def ingest_parsed(
         raise ValueError(f"unknown snapshot source {source!r}")
     if block_timestamp is not None and (type(block_timestamp) is not int or block_timestamp < 0):
         raise ValueError(f"block_timestamp must be unix seconds (an int), got {block_timestamp!r}")
-    payload = parsed.compressed()  # CPU work before taking the lock
     with transaction.atomic():
         lock_snapshot_writes()
         discarded: tuple[int, ...] = ()
-        existing = ServiceNodeSnapshot.objects.defer("payload").filter(height=parsed.height).first()
-        if existing is not None:
-            if existing.block_hash == parsed.block_hash:
-                return IngestOutcome(existing, created=False)
-            if not existing.provisional:
-                raise FinalSnapshotConflict(
-                    f"height {parsed.height} is final with block {existing.block_hash}, not {parsed.block_hash}"
+        latest = _latest()
+        if latest is not None and latest.height >= parsed.height:  # a known height, a reorg or out of order
+            existing = latest if latest.height == parsed.height else (
+                ServiceNodeSnapshot.objects.defer("payload").filter(height=parsed.height).first()
+            )
+            if existing is not None:
+                if existing.block_hash == parsed.block_hash:
+                    return IngestOutcome(existing, created=False)
+                if not existing.provisional:
+                    raise FinalSnapshotConflict(
+                        f"height {parsed.height} is final with block {existing.block_hash}, not {parsed.block_hash}"
+                    )
+                discarded = discard_snapshots_from(
+                    parsed.height,
+                    reason=f"reorg: block {parsed.block_hash} now at height {parsed.height}",
+                    actor=actor,
                 )
-            discarded = discard_snapshots_from(
-                parsed.height,
-                reason=f"reorg: block {parsed.block_hash} now at height {parsed.height}",
-                actor=actor,
-            )
-        latest = ServiceNodeSnapshot.objects.defer("payload").order_by("-height").first()
-        if latest is not None and parsed.height < latest.height:
-            raise OutOfOrderSnapshot(
-                f"height {parsed.height} is below the latest stored snapshot {latest.height}; history is append-only"
-            )
+                latest = _latest()
+            if latest is not None and parsed.height < latest.height:
+                raise OutOfOrderSnapshot(
+                    f"height {parsed.height} is below the latest stored snapshot {latest.height}; "
+                    "history is append-only"
+                )
         previous_height = latest.height if latest is not None else None
         if latest is None or latest.nodes_digest != parsed.nodes_digest:
             sync_nodes(parsed.nodes, height=parsed.height, previous_height=previous_height)
         closed = opened = 0
         if latest is None or latest.stakes_digest != parsed.stakes_digest:
             closed, opened = _apply_interval_changes(parsed)
+        stored = encode_payload(parsed.canonical, parsed.sha256, latest)
         now = timezone.now()
         snapshot = ServiceNodeSnapshot.objects.create(
             height=parsed.height,
@@ -123,7 +130,9 @@ def ingest_parsed(
             captured_at=now,
             source=source,
             sha256=parsed.sha256,
-            payload=payload,
+            payload=stored.payload,
+            payload_codec=stored.codec,
+            payload_base=stored.base,
             payload_bytes=len(parsed.canonical),
             provisional=not final,
             finalized_at=now if final else None,
@@ -151,11 +160,23 @@ def ingest_parsed(
                 "intervals_opened": opened,
                 "gap_blocks": gap.blocks if gap else None,
                 "discarded": list(discarded),
+                "keyframe": stored.base.height if stored.base is not None else None,
             },
         )
+        stored.check()  # the payload decodes to the canonical JSON, or nothing is stored
     if gap is not None:
         logger.warning("snapshot gap of %d blocks before height %d flagged", gap.blocks, parsed.height)
     return IngestOutcome(snapshot, created=True, opened=opened, closed=closed, gap=gap, discarded=discarded)
+
+
+def _latest() -> ServiceNodeSnapshot | None:
+    """The latest stored snapshot with its keyframe, without either payload."""
+    return (
+        ServiceNodeSnapshot.objects.defer("payload", "payload_base__payload")
+        .select_related("payload_base")
+        .order_by("-height")
+        .first()
+    )
 
 
 def _apply_interval_changes(parsed: ParsedSnapshot) -> tuple[int, int]:

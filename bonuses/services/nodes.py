@@ -96,7 +96,7 @@ def node_ids(pubkeys: Iterable[str]) -> dict[str, int]:
 
 def _stored_nodes(height: int, cache: dict[int, dict[str, NodeFacts]]) -> dict[str, NodeFacts]:
     if height not in cache:
-        snapshot = ServiceNodeSnapshot.objects.only("payload").get(height=height)
+        snapshot = ServiceNodeSnapshot.objects.only("payload", "payload_codec", "payload_base").get(height=height)
         cache[height] = parse_snapshot(json.loads(snapshot.canonical_json())).nodes
     return cache[height]
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zlib
 
 import pytest
+import zstandard
 from django.db import IntegrityError, transaction
 from snb_scenarios import OXEN, block_hash, node, pubkey, result
 
@@ -41,7 +41,9 @@ def test_a_snapshot_is_stored_with_its_digest_and_compressed_canonical_json():
     snapshot = outcome.snapshot
     canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     assert outcome.created and snapshot.provisional
-    assert zlib.decompress(bytes(ServiceNodeSnapshot.objects.get(height=1000).payload)) == canonical
+    stored = ServiceNodeSnapshot.objects.get(height=1000)
+    assert (stored.payload_codec, stored.payload_base_id) == ("zstd", None)  # the first one is a keyframe
+    assert zstandard.ZstdDecompressor().decompress(bytes(stored.payload)) == canonical
     assert snapshot.sha256 == hashlib.sha256(canonical).hexdigest()
     assert (snapshot.node_count, snapshot.earning_stake_count, snapshot.earning_total_atomic) == (1, 1, 15_000 * OXEN)
     event = AuditEvent.objects.get(tag="snapshot:stored")
