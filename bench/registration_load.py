@@ -37,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,6 +100,12 @@ def make_registrations(count: int) -> list[bytes]:
         signature = sign_message(eth.encode(), keys.spend_secret)
         bodies.append(json.dumps({"oxen_address": address, "eth_address": eth, "signature": signature}).encode())
     return bodies
+
+
+def registration_posts(bodies: list[bytes]) -> Callable[[], tuple[str, str, bytes] | None]:
+    """The next request of a run: a POST of the next body, or None once all are used."""
+    queue = iter(bodies)
+    return lambda: next((("POST", "/api/v1/registrations/", body) for body in queue), None)
 
 
 def start_gunicorn(port: int, threads: int) -> subprocess.Popen[bytes]:
@@ -223,6 +230,9 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def report(name: str, tally: Tally, ok_status: int, cpu: tuple[float, float]) -> tuple[float, float, float]:
+    if not tally.latencies:
+        print(f"{name:<14} no request answered; errors {tally.errors}")
+        return 0.0, float("nan"), float("nan")
     rate = tally.count(ok_status) / tally.elapsed
     p50, p99 = percentile(tally.latencies, 0.50) * 1000, percentile(tally.latencies, 0.99) * 1000
     per_request = [seconds / max(1, len(tally.latencies)) * 1000 for seconds in cpu]
@@ -249,16 +259,18 @@ def main() -> int:
     parser.add_argument("--baseline-seconds", type=float, default=10)
     parser.add_argument("--rate", type=float, default=150,
                         help="also run paced at this many requests/s in total (0: saturation only)")
-    parser.add_argument("--registrations", type=int, default=20000, help="pre-computed valid registrations")
+    parser.add_argument("--registrations", type=int, default=40000,
+                        help="valid registrations pre-computed for the closed loop (the paced run gets its own)")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread); 1 = sync workers")
     args = parser.parse_args()
 
     print(f"database {DATABASE}: dropping, creating, migrating")
     fresh_database()
     began = time.perf_counter()
-    bodies = make_registrations(args.registrations)
-    print(f"pre-computed {len(bodies)} registrations in {time.perf_counter() - began:.1f} s")
-    queue = iter(bodies)
+    # Each run draws from its own set, so a fast closed loop cannot starve the paced run.
+    paced_count = int(args.rate * args.seconds) + args.clients if args.rate else 0
+    bodies = {None: make_registrations(args.registrations), args.rate: make_registrations(paced_count)}
+    print(f"pre-computed {args.registrations} + {paced_count} registrations in {time.perf_counter() - began:.1f} s")
     port = free_port()
     server = start_gunicorn(port, args.threads)
     workers = "sync workers" if args.threads == 1 else f"gthread workers x {args.threads} threads"
@@ -275,15 +287,15 @@ def main() -> int:
                                          rate))
             cpu_baseline = cpu_since(server, cpu_start)
             cpu_start = server_cpu_ticks(server)
-            load = asyncio.run(drive(
-                port, args.clients, args.seconds,
-                lambda: next((("POST", "/api/v1/registrations/", body) for body in queue), None), rate,
-            ))
+            load = asyncio.run(drive(port, args.clients, args.seconds, registration_posts(bodies[rate]), rate))
             cpu_load = cpu_since(server, cpu_start)
             created += load.count(201)
             print(f"\n{label}; 1-min load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
             base_rate, base_p50, base_p99 = report("GET /healthz", baseline, 200, cpu_baseline)
             accepted, p50, p99 = report("POST register", load, 201, cpu_load)
+            if len(load.latencies) + load.errors >= len(bodies[rate]):
+                print(f"WARNING: the clients used all {len(bodies[rate])} pre-computed registrations after "
+                      f"{load.elapsed:.1f} s, before the {args.seconds:g} s were up; raise --registrations")
             print(f"ratios register/baseline: throughput {accepted / base_rate:.2f}   p50 {p50 / base_p50:.2f}x   "
                   f"p99 {p99 / base_p99:.2f}x")
             if rate is None:
@@ -296,8 +308,6 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    if created >= len(bodies):
-        print("WARNING: the clients ran out of pre-computed registrations; raise --registrations")
 
     current, rows, events = count_current()
     consistent = current == created == rows == events
