@@ -103,18 +103,15 @@ contract SwapDistributor is AccessControl, Pausable, ReentrancyGuardTransient {
 
     /**
      * @notice Pays `account` what the current root entitles it to beyond what it was already paid.
+     * @dev A proof made for a root that has since been replaced fails with `InvalidProof` (unless
+     * the account's leaf is the same in both trees, when paying it is still right).
      * @param account Receives the payment; anyone may send the transaction.
      * @param cumulativeAmount The account's cumulative entitlement in the current root.
-     * @param expectedRoot The root the proof was made for: if another root was published since,
-     * the claim fails with `RootMismatch` instead of an unexplained proof failure.
      * @param proof The standard Merkle proof of `(account, cumulativeAmount)`.
      */
-    function claim(address account, uint256 cumulativeAmount, bytes32 expectedRoot, bytes32[] calldata proof)
-        external
-        nonReentrant
-    {
+    function claim(address account, uint256 cumulativeAmount, bytes32[] calldata proof) external nonReentrant {
         bytes32 root = _claimableRoot;
-        _checkRoot(root, expectedRoot);
+        if (root == bytes32(0)) _revertNoRoot();
         if (!MerkleProof.verifyCalldata(proof, root, _leaf(account, cumulativeAmount))) {
             revert InvalidProof(account, cumulativeAmount);
         }
@@ -127,7 +124,8 @@ contract SwapDistributor is AccessControl, Pausable, ReentrancyGuardTransient {
      * @notice Pays many accounts at once with one multiproof (a payout batch).
      * @dev Accounts already paid their entitlement are skipped, not reverted on, so a batch sent
      * twice, or racing a claim of one of its accounts, pays nobody twice and fails nobody else.
-     * @param expectedRoot As for `claim`.
+     * @param expectedRoot The root the multiproof was made for: a batch built before another root
+     * was published fails with `RootMismatch`, which tells the service to build it again.
      * @param accounts The accounts, in the order of the multiproof's leaves.
      * @param cumulativeAmounts Their cumulative entitlements in the current root.
      * @param proof The multiproof's sibling hashes.
@@ -245,9 +243,14 @@ contract SwapDistributor is AccessControl, Pausable, ReentrancyGuardTransient {
     /// @dev `root` is `_claimableRoot`: zero while paused or before the first root.
     function _checkRoot(bytes32 root, bytes32 expectedRoot) private view {
         if (root == expectedRoot && root != bytes32(0)) return;
-        if (paused()) revert EnforcedPause();
-        if (root == bytes32(0)) revert NoRoot();
+        if (root == bytes32(0)) _revertNoRoot();
         revert RootMismatch(expectedRoot, root);
+    }
+
+    /// @dev Why `_claimableRoot` is zero: the contract is paused, or no root was published yet.
+    function _revertNoRoot() private view {
+        if (paused()) revert EnforcedPause();
+        revert NoRoot();
     }
 
     /// @dev The standard leaf: keccak256(bytes.concat(keccak256(abi.encode(account, amount)))).

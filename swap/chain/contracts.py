@@ -97,11 +97,9 @@ def publish_root_data(root: str, round_id: int, total: int, accounts: int) -> st
     return load_artifact(DISTRIBUTOR).encode_call("publishRoot", _bytes32(root), round_id, total, accounts)
 
 
-def claim_data(account: str, cumulative_amount: int, expected_root: str, proof: list[str]) -> str:
-    """`claim(account, cumulativeAmount, expectedRoot, proof)`: what a person's wallet sends."""
-    return load_artifact(DISTRIBUTOR).encode_call(
-        "claim", account, cumulative_amount, _bytes32(expected_root), [_bytes32(p) for p in proof]
-    )
+def claim_data(account: str, cumulative_amount: int, proof: list[str]) -> str:
+    """`claim(account, cumulativeAmount, proof)` (SPEC §5): what a person's wallet sends."""
+    return load_artifact(DISTRIBUTOR).encode_call("claim", account, cumulative_amount, [_bytes32(p) for p in proof])
 
 
 def claim_many_data(

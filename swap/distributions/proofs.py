@@ -68,7 +68,7 @@ def claim_info(eth_address: str) -> ClaimInfo | None:
     claimable = round_.status == RoundStatus.CONFIRMED
     distributor = round_.distributor_address or settings.L2_DISTRIBUTOR_ADDRESS
     proof = entry.proof_hex
-    calldata = contracts.claim_data(address, entry.cumulative_atomic, round_.root, proof) if distributor else ""
+    calldata = contracts.claim_data(address, entry.cumulative_atomic, proof) if distributor else ""
     return ClaimInfo(
         eth_address=address, round=round_.number, round_status=round_.status, root=round_.root,
         cumulative_atomic=str(entry.cumulative_atomic), bonus_atomic=str(entry.bonus_atomic),

@@ -105,7 +105,7 @@ def test_a_second_cumulative_round_pays_only_the_difference(deployed, entitlemen
     second = publish_and_confirm(l2, frozen_round())
     assert second.number == 2 and second.total_atomic == 33 * SESH + 1
     stale = send_from_helper(l2, first["distributor"], first["claim_calldata"])
-    assert stale["status"] == "0x0", "a proof of the superseded root is refused (RootMismatch)"
+    assert stale["status"] == "0x0", "a proof of the superseded root is refused (InvalidProof)"
     for account in (ALICE, BOB, CAROL):
         served = client.get(f"/api/v1/proofs/{account}/").json()
         assert served["round"] == 2
