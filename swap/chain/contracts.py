@@ -115,6 +115,11 @@ def grant_role_data(role: str, account: str) -> str:
     return load_artifact(DISTRIBUTOR).encode_call("grantRole", _bytes32(role), account)
 
 
+def pause_data() -> str:
+    """`pause()`: stops every claim and payout batch until the admin unpauses (needs `PAUSER_ROLE`)."""
+    return load_artifact(DISTRIBUTOR).encode_call("pause")
+
+
 def transfer_data(to: str, amount: int) -> str:
     return load_artifact(TOKEN).encode_call("transfer", to, amount)
 
@@ -136,6 +141,10 @@ def read(client: ChainClient, name: str, address: str, function: str, *args: Any
 
 def merkle_root(client: ChainClient, distributor: str, block: BlockId = "latest") -> str:
     return "0x" + bytes(read(client, DISTRIBUTOR, distributor, "merkleRoot", block=block)).hex()
+
+
+def is_paused(client: ChainClient, distributor: str, block: BlockId = "latest") -> bool:
+    return bool(read(client, DISTRIBUTOR, distributor, "paused", block=block))
 
 
 def claimed(client: ChainClient, distributor: str, account: str, block: BlockId = "latest") -> int:

@@ -31,6 +31,7 @@ from swap.distributions.models import (
     RoundStatus,
 )
 from swap.distributions.services.claim_index import claimed_by_account
+from swap.distributions.services.pause import pausing_or_paused
 from swap.distributions.services.rounds import current_round
 from swap.registrations.services import registrations_for_eth
 from swap.services.audit import record_event
@@ -123,6 +124,10 @@ def run_payouts(round_id: int | None = None, *, actor: str) -> list[PayoutBatch]
         return []  # a new root is on its way: batches for this one would revert; its confirmation runs payouts
     accounts = due_accounts(round_)
     if not accounts:
+        return []
+    if pausing_or_paused(round_.distributor_address):
+        logger.warning("round %s: %s account(s) due, but the distributor is paused or being paused: no batch",
+                       round_.number, len(accounts))
         return []
     tree = _tree_of(round_.pk, round_.root)
     size = max(1, settings.L2_PAYOUT_BATCH_SIZE)
