@@ -4,7 +4,13 @@ Two CSV files, computed from final snapshots only (a provisional one may still b
 `bonus-inputs.csv` has `oxen_address,eth_address,stake_blocks` per registered address, the
 inputs of the split; `bonus-snapshots.csv` has `height,block_hash,sha256,final` per snapshot,
 the digests behind every interval. Together with `bonuses/allocation.py` and
-`swap/core/split.py` they reproduce every published bonus amount.
+`swap/core/split.py` they reproduce every published bonus amount. Once a round holds the bonus,
+the inputs map to the ETH addresses registered at that round's cut-off, as the rounds do
+(`entitlements.py`), so they reproduce its bonus column however registrations change later.
+
+The inputs take a full accrual and split to compute, so they are cached under a key naming
+everything they depend on (the latest final snapshot, the pinned round, the newest registration
+row: registrations are append-only), and an anonymous GET costs a cache read.
 """
 
 from __future__ import annotations
@@ -13,11 +19,16 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from bonuses.models import ServiceNodeSnapshot
-from bonuses.services.allocations import BonusUnavailable, compute_bonus, points_rows
+from bonuses.services.allocations import BonusUnavailable, compute_bonus, latest_snapshot, points_rows
+from bonuses.services.entitlements import pinned_bonus_round
+from swap.registrations.models import Registration
+
+INPUTS_CACHE_SECONDS = 600
 
 
 def _csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> HttpResponse:
@@ -30,17 +41,36 @@ def _csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[
     return response
 
 
+def _inputs_csv() -> tuple[str, str]:
+    """(filename, CSV text) of the bonus inputs, from the cache when nothing they depend on changed."""
+    latest, pinned = latest_snapshot(final_only=True), pinned_bonus_round()
+    newest = Registration.objects.order_by("-id").values_list("id", flat=True).first()
+    key = "bonuses:inputs:v1:" + ":".join(
+        str(part) for part in (latest and latest.height, latest and latest.block_hash, pinned and pinned.number, newest)
+    )
+    cached: tuple[str, str] | None = cache.get(key)
+    if cached is None:
+        report = compute_bonus(final_only=True, registrations_at=pinned.cutoff_at if pinned is not None else None)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(("oxen_address", "eth_address", "stake_blocks"))
+        writer.writerows((row.oxen_address, row.eth_address, row.stake_blocks) for row in points_rows(report))
+        name = f"bonus-inputs-{report.at_height}" + (f"-round-{pinned.number}" if pinned is not None else "")
+        cached = (f"{name}.csv", out.getvalue())
+        cache.set(key, cached, INPUTS_CACHE_SECONDS)
+    return cached
+
+
 @require_GET
 def bonus_inputs_csv(request: HttpRequest) -> HttpResponse:
     """Stake-blocks per registered Oxen address at the latest final snapshot; 503 before one exists."""
     try:
-        report = compute_bonus(final_only=True)
+        filename, text = _inputs_csv()
     except BonusUnavailable as error:
         return HttpResponse(f"{error}\n", status=503, content_type="text/plain")
-    rows = ((row.oxen_address, row.eth_address, row.stake_blocks) for row in points_rows(report))
-    return _csv_response(
-        f"bonus-inputs-{report.at_height}.csv", ("oxen_address", "eth_address", "stake_blocks"), rows
-    )
+    response = HttpResponse(text, content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @require_GET

@@ -6,7 +6,8 @@ Everything here reads; nothing writes. The arithmetic is `bonuses.allocation` (p
   `SNB_BACKDATE_CUTOFF` → `SNB_START_HEIGHT`; later → the first snapshot, in height order, whose
   block timestamp is at or after the first registration time; snapshots without a block
   timestamp are not used as such a start);
-- the current ETH address of each registered Oxen address.
+- the current ETH address of each registered Oxen address (or the one in force at a given time:
+  once the bonus is in a distribution round, `entitlements.py` pins it to that round's mapping).
 
 The height `H` defaults to the latest stored snapshot's height. Beyond it the chain's state is
 unknown, so a larger `H` is refused rather than extrapolated.
@@ -132,10 +133,13 @@ def latest_snapshot(*, final_only: bool = False) -> ServiceNodeSnapshot | None:
     return snapshots.order_by("-height").first()
 
 
-def compute_bonus(at_height: int | None = None, *, final_only: bool = False) -> BonusReport:
+def compute_bonus(
+    at_height: int | None = None, *, final_only: bool = False, registrations_at: datetime | None = None
+) -> BonusReport:
     """The bonus counted over [SNB_START_HEIGHT, min(H, SNB_FINAL_HEIGHT)).
 
     `at_height` None means the latest stored snapshot (the latest final one with `final_only`).
+    `registrations_at` pays to the registrations in force at that time instead of the current ones.
     """
     latest = latest_snapshot(final_only=final_only)
     if latest is None:
@@ -151,7 +155,7 @@ def compute_bonus(at_height: int | None = None, *, final_only: bool = False) -> 
         )
     start, final = settings.SNB_START_HEIGHT, settings.SNB_FINAL_HEIGHT
     end = max(start, min(at_height, final))
-    registered = registered_addresses()
+    registered = registered_addresses(registrations_at)
     earn_from = earn_from_heights(registered)
     allocation = allocate_bonus(
         window_intervals(start, end),

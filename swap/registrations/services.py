@@ -403,13 +403,20 @@ def registrations_for_eth(eth_address: str) -> list[Registration]:
     return list(Registration.objects.filter(eth_address=eth_address, is_current=True).order_by("created_at", "id"))
 
 
-def registered_addresses() -> list[RegisteredAddress]:
-    """Every currently registered Oxen address with its current ETH address and FIRST registration time.
+def registered_addresses(as_of: datetime | None = None) -> list[RegisteredAddress]:
+    """Every registered Oxen address with its ETH address and FIRST registration time.
 
-    The Service Node Bonus backdates by the first registration; it pays to the current mapping.
+    The Service Node Bonus backdates by the first registration; it pays to the current mapping,
+    or with `as_of` to the mapping in force at that time: the row created at or before it and not
+    superseded by then (a replacement's `created_at` equals the old row's `superseded_at`, so
+    exactly one row per address qualifies).
     """
     first = (Registration.objects.filter(oxen_address=OuterRef("oxen_address"))
              .order_by("created_at", "id").values("created_at")[:1])
-    rows = (Registration.objects.filter(is_current=True).annotate(first_registered_at=Subquery(first))
+    if as_of is None:
+        in_force = Registration.objects.filter(is_current=True)
+    else:
+        in_force = Registration.objects.filter(created_at__lte=as_of).exclude(superseded_at__lte=as_of)
+    rows = (in_force.annotate(first_registered_at=Subquery(first))
             .order_by("oxen_address").values_list("oxen_address", "eth_address", "first_registered_at", "created_at"))
     return [RegisteredAddress(*row) for row in rows]

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from bonuses.allocation import StakeInterval as Interval
 from bonuses.allocation import format_points, points, stake_blocks_by_address
 from bonuses.models import ServiceNodeSnapshot, StakeInterval
-from bonuses.services.allocations import BonusReport, BonusUnavailable, compute_bonus
+from bonuses.services.allocations import BonusReport, BonusUnavailable
+from bonuses.services.entitlements import bonus_report_as_paid
 from claims.models import Claim, ClaimCredit, Deposit
 from swap.distributions.models import DistributionEntry
 from swap.distributions.services.claim_index import claimed_of
@@ -120,18 +121,21 @@ def _split(report: BonusReport, eth_address: str) -> SplitStep | None:
     return SplitStep(eth_address, weight, total, allocation.pool_atomic, floor, remainder, allocation.sesh_by_eth[key])
 
 
-def explain_bonus(address: str, current: Registration | None) -> BonusExplanation:
+def explain_bonus(address: str) -> BonusExplanation:
     """The bonus behind one Oxen address at the latest final snapshot (what a round would freeze)."""
-    report = compute_bonus(final_only=True)
+    report = bonus_report_as_paid()
     earn_from = report.earn_from.get(address)
     intervals, truncated = _intervals(address, report, earn_from)
     by_address = report.allocation.stake_blocks_by_address
     mapped: list[tuple[str, int]] = []
     split = None
-    if current is not None:
+    # The ETH address the bonus goes to: the current one, or once a round holds the bonus, the
+    # one registered at that round's cut-off (bonuses/services/entitlements.py).
+    paid_to = next((row.eth_address for row in report.registered if row.oxen_address == address), None)
+    if paid_to is not None:
         mapped = [(row.oxen_address, by_address.get(row.oxen_address, 0)) for row in report.registered
-                  if row.eth_address == current.eth_address]
-        split = _split(report, current.eth_address)
+                  if row.eth_address == paid_to]
+        split = _split(report, paid_to)
     stake_blocks = by_address.get(address, 0)
     return BonusExplanation(
         at_height=report.at_height, snapshot_hash=report.snapshot_hash,
@@ -149,7 +153,7 @@ def explain_address(oxen_address: str) -> Explanation:
     current = next((row for row in registrations if row.is_current), None)
     bonus, unavailable = None, ""
     try:
-        bonus = explain_bonus(address, current)
+        bonus = explain_bonus(address)
     except BonusUnavailable as error:
         unavailable = str(error)
     claims = [

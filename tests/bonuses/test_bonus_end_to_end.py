@@ -188,3 +188,40 @@ def test_the_published_inputs_and_digests_reproduce_the_split(history, client):
         (s.height, s.block_hash, s.sha256) for s in stored
     ]
     assert {d["final"] for d in digests if int(d["height"]) <= 1120} == {"true"}
+
+
+def test_a_new_eth_address_after_the_bonus_round_leaves_the_bonus_where_it_was_frozen(history, wallets, client):
+    """Once a round holds the bonus, registrations no longer move it: the old ETH address may have
+    claimed already, and a round may never lower anyone's cumulative amount."""
+    import csv
+
+    from django.utils import timezone
+
+    from bonuses.allocation import DEFAULT_POOL_ATOMIC
+    from bonuses.services.allocations import compute_bonus
+    from swap.core.split import split_pool
+    from swap.distributions.services.rounds import create_round, freeze_round
+
+    def frozen_round():  # type: ignore[no-untyped-def]
+        round_ = freeze_round(create_round(cutoff=timezone.now(), actor="test").pk, actor="test")
+        return round_, dict(round_.entries.values_list("eth_address", "bonus_atomic"))
+
+    first, first_bonus = frozen_round()
+    assert first_bonus == {ETH_1: 28_888_603_569_347_463, ETH_2: 1_111_396_430_652_537}
+
+    eth_4 = "0x52908400098527886E0F7030069857D2E4169EE7"
+    wallets["a"].register(eth_4)  # A's 70 of ETH_1's 130 points would follow it
+    live = compute_bonus(final_only=True).allocation.sesh_by_eth
+    assert live[eth_4.lower()] > 0 and live[ETH_1.lower()] < first_bonus[ETH_1], "the live mapping did move"
+
+    second, second_bonus = frozen_round()
+    assert second.number == 2 and second_bonus == first_bonus
+    assert second.bonus_total_atomic == first.bonus_total_atomic == DEFAULT_POOL_ATOMIC
+
+    inputs = list(csv.DictReader(io.StringIO(client.get("/api/v1/bonus-inputs.csv").content.decode())))
+    assert {row["eth_address"] for row in inputs if row["oxen_address"] == wallets["a"].address} == {ETH_1}
+    weights: dict[str, int] = {}
+    for row in inputs:
+        weights[row["eth_address"]] = weights.get(row["eth_address"], 0) + int(row["stake_blocks"])
+    recomputed = split_pool(DEFAULT_POOL_ATOMIC, {eth: w for eth, w in weights.items() if w})
+    assert {eth: amount for eth, amount in recomputed.items() if amount} == first_bonus

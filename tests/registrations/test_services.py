@@ -288,6 +288,26 @@ def test_registered_addresses_give_the_current_eth_and_the_first_registration_ti
     assert rows[bob.address].first_registered_at == start + timedelta(days=1)
 
 
+def test_registered_addresses_as_of_a_time_give_the_mapping_then_in_force():
+    alice, bob = Wallet(), Wallet()
+    start = timezone.now() - timedelta(days=10)
+    eth_1, eth_2, eth_3 = new_eth_address(), new_eth_address(), new_eth_address()
+    submit_registration(Submission(alice.address, eth_1, alice.sign(eth_1)), ip=IP, now=start)
+    moved = start + timedelta(days=2)
+    submit_registration(Submission(alice.address, eth_2, alice.sign(eth_2)), ip=IP, now=moved)
+    submit_registration(Submission(bob.address, eth_3, bob.sign(eth_3)), ip=IP, now=start + timedelta(days=1))
+
+    def mapping(as_of):
+        return {row.oxen_address: (row.eth_address, row.first_registered_at) for row in registered_addresses(as_of)}
+
+    assert mapping(start - timedelta(seconds=1)) == {}
+    assert mapping(start) == {alice.address: (eth_1, start)}
+    bob_row = (eth_3, start + timedelta(days=1))
+    assert mapping(moved - timedelta(microseconds=1)) == {alice.address: (eth_1, start), bob.address: bob_row}
+    assert mapping(moved) == {alice.address: (eth_2, start), bob.address: bob_row}
+    assert mapping(timezone.now()) == mapping(None)
+
+
 def test_registrations_cannot_be_edited_or_deleted(wallet):
     row = submit(wallet, new_eth_address()).registration
     with pytest.raises(RegistrationImmutableError):
