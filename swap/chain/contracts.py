@@ -28,6 +28,8 @@ PUBLISHER_ROLE = "0x" + keccak256(b"PUBLISHER_ROLE").hex()
 PAUSER_ROLE = "0x" + keccak256(b"PAUSER_ROLE").hex()
 CLAIMED_EVENT = "Claimed(address,uint256,uint256)"
 CLAIMED_TOPIC = "0x" + keccak256(CLAIMED_EVENT.encode()).hex()
+ROOT_PUBLISHED_EVENT = "RootPublished(uint64,bytes32,bytes32,uint256,uint256)"
+ROOT_PUBLISHED_TOPIC = "0x" + keccak256(ROOT_PUBLISHED_EVENT.encode()).hex()
 
 
 class ArtifactError(RuntimeError):
@@ -153,6 +155,37 @@ def claimed(client: ChainClient, distributor: str, account: str, block: BlockId 
 
 def token_balance(client: ChainClient, token: str, account: str, block: BlockId = "latest") -> int:
     return int(read(client, TOKEN, token, "balanceOf", account, block=block))
+
+
+@dataclass(frozen=True)
+class PublishedRoot:
+    """One `RootPublished` log: what the publisher declared for a root, and where it is on chain."""
+
+    round_id: int
+    root: str
+    previous_root: str
+    total: int
+    accounts: int
+    block_number: int
+    tx_hash: str
+
+
+def decode_root_published_log(log: dict[str, Any]) -> PublishedRoot:
+    if not log.get("topics") or log["topics"][0] != ROOT_PUBLISHED_TOPIC or len(log["topics"]) != 3:
+        raise ValueError("not a RootPublished log")
+    previous, total, accounts = decode(["bytes32", "uint256", "uint256"], bytes.fromhex(log["data"][2:]))
+    return PublishedRoot(
+        round_id=int(log["topics"][1], 16), root=log["topics"][2], previous_root="0x" + bytes(previous).hex(),
+        total=int(total), accounts=int(accounts), block_number=int(log["blockNumber"], 16),
+        tx_hash=log["transactionHash"],
+    )
+
+
+def root_publications(client: ChainClient, distributor: str, root: str, *, from_block: int = 0) -> list[PublishedRoot]:
+    """Every `RootPublished` of `root` by `distributor` from `from_block` to the latest block."""
+    topics = [ROOT_PUBLISHED_TOPIC, None, root.lower()]
+    logs = client.get_logs(address=distributor, topics=topics, from_block=from_block, to_block=client.block_number())
+    return [decode_root_published_log(log) for log in logs]
 
 
 def decode_claimed_log(log: dict[str, Any]) -> tuple[str, int, int]:

@@ -8,6 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from swap.chain import contracts, outbox
+from swap.chain.models import L2Transaction
 from swap.distributions.models import RoundDump, RoundStatus
 from swap.distributions.services.rounds import create_round, freeze_round
 from tests.distributions.conftest import SESH
@@ -73,19 +75,39 @@ def test_verify_round_names_what_is_wrong_with_a_tampered_dump(entitlements, tmp
 def test_verify_round_checks_the_root_on_chain(deployed, entitlements, l2, tmp_path, capsys):
     round_, path = frozen_dump(entitlements, tmp_path, {ALICE: 5, BOB: 7})
     publish_and_confirm(l2, round_)
-    code, out, err = run_command(
-        capsys, "verify_round", str(path), "--rpc", l2.node.url, "--distributor", deployed.distributor
-    )
+    verify = ("verify_round", str(path), "--rpc", l2.node.url, "--distributor", deployed.distributor)
+    code, out, err = run_command(capsys, *verify)
     assert (code, err) == (0, "")
     assert out.startswith(f"ok: root {round_.root} matches merkleRoot of {deployed.distributor} on chain id 31337")
+    assert out.endswith("published as round 1 in block " + str(round_.publish_tx.block_number) + ")")
 
     entitlements.set(bonus={ALICE: 6, BOB: 7})
     second = freeze_round(create_round(cutoff=timezone.now(), actor="test").pk, actor="test")
-    publish_and_confirm(l2, second)  # the chain moved on: the first dump no longer matches
-    code, out, err = run_command(
+    publish_and_confirm(l2, second)  # the chain moved on: the first round is still verifiable
+    code, out, err = run_command(capsys, *verify)
+    assert (code, err) == (0, "")
+    where = f"{deployed.distributor} on chain id 31337"
+    assert out.startswith(f"ok: root {round_.root} was published by {where} as round 1")
+    assert out.endswith(f"a later round superseded it: merkleRoot is now {second.root}")
+
+    code, out, err = run_command(capsys, *verify, "--from-block", str(l2.client.block_number()))
+    assert code == 1 and f"was never published by {deployed.distributor}" in err and "\n" not in err
+
+
+@pytest.mark.chain
+def test_verify_round_refuses_a_root_published_with_other_figures(deployed, entitlements, l2, tmp_path, capsys):
+    round_, path = frozen_dump(entitlements, tmp_path, {ALICE: 5, BOB: 7})
+    # The publisher declares one account too many for this root (only a wrong publisher could).
+    outbox.enqueue(purpose=L2Transaction.Purpose.PUBLISH_ROOT, subject="test:wrong-figures", actor="test",
+                   to=deployed.distributor, data=contracts.publish_root_data(round_.root, 1, round_.total_atomic, 3))
+    l2.settle()
+    code, _, err = run_command(
         capsys, "verify_round", str(path), "--rpc", l2.node.url, "--distributor", deployed.distributor
     )
-    assert code == 1 and f"does not match merkleRoot {second.root}" in err
+    block = L2Transaction.objects.get(subject="test:wrong-figures").block_number
+    assert code == 1
+    assert err == (f"error: round 1 (block {block}) published root {round_.root} declaring total "
+                   f"{round_.total_atomic} and 3 accounts, but {path.name} has {round_.total_atomic} and 2")
 
 
 def test_verify_round_reports_an_unreachable_node_in_one_line(entitlements, tmp_path, capsys):

@@ -1,10 +1,12 @@
-"""`manage.py verify_round DUMP.json [--rpc URL --distributor ADDRESS]`: check a published round.
+"""`manage.py verify_round DUMP.json [--rpc URL --distributor ADDRESS [--from-block N]]`: check a round.
 
 Recomputes the root from a `standard-v1` dump (every leaf and node re-hashed by
 `swap.core.merkle`, the dump must be exactly what the standard builder makes of its values) and,
-given a node and a distributor, compares it with the contract's `merkleRoot`. Works against any
-node and chain: it only reads. Prints one line `ok: …` and exits 0, or one line `error: …` on
-stderr and exits 1.
+given a node and a distributor, checks it on chain: the distributor's `RootPublished` log for that
+root must declare the dump's total and account count, and the root must be the current
+`merkleRoot` or one published before it (an earlier round, which a later cumulative one
+superseded). Works against any node and chain: it only reads. Prints one line `ok: …` and exits
+0, or one line `error: …` on stderr and exits 1.
 """
 
 import sys
@@ -31,6 +33,9 @@ class Command(BaseCommand):
         parser.add_argument("dump", help="the round's standard-v1 JSON dump")
         parser.add_argument("--rpc", help="JSON-RPC URL of an L2 node (any provider)")
         parser.add_argument("--distributor", help="the SwapDistributor contract address")
+        parser.add_argument("--from-block", type=int, default=0,
+                            help="search RootPublished logs from this block (the distributor's deployment block; "
+                                 "some providers refuse to search from 0)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["dump"])
@@ -47,22 +52,38 @@ class Command(BaseCommand):
         if not rpc:
             self.stdout.write(f"ok: root {tree.root_hex} matches the dump {path.name} ({summary})")
             return
+        if options["from_block"] < 0:
+            self._fail("--from-block must be a block number (0 or more)")
         try:
             address = normalize_eth_address(distributor)
             client = read_only_client(rpc)
             on_chain = contracts.merkle_root(client, address)
+            published = contracts.root_publications(client, address, tree.root_hex, from_block=options["from_block"])
         except EthAddressError as error:
             self._fail(f"--distributor: {error}")
         except ChainError as error:
-            self._fail(f"cannot read the distributor's merkleRoot: {error}")
-        if on_chain != tree.root_hex:
-            self._fail(
-                f"root {tree.root_hex} of {path.name} does not match merkleRoot {on_chain} of {address} "
-                f"on chain id {client.chain_id}"
+            self._fail(f"cannot read the distributor's merkleRoot and RootPublished logs: {error}")
+        where = f"{address} on chain id {client.chain_id}"
+        if not published:
+            if on_chain == tree.root_hex:  # current, but its log lies before --from-block
+                self.stdout.write(f"ok: root {tree.root_hex} matches merkleRoot of {where} ({summary}; "
+                                  f"no RootPublished log of it from block {options['from_block']})")
+                return
+            self._fail(f"root {tree.root_hex} of {path.name} was never published by {where} "
+                       f"(searched from block {options['from_block']}); its merkleRoot is {on_chain}")
+        for event in published:
+            if (event.total, event.accounts) != (tree.total, len(tree)):
+                self._fail(f"round {event.round_id} (block {event.block_number}) published root {tree.root_hex} "
+                           f"declaring total {event.total} and {event.accounts} accounts, but {path.name} has "
+                           f"{tree.total} and {len(tree)}")
+        rounds = ", ".join(f"round {e.round_id} in block {e.block_number}" for e in published)
+        if on_chain == tree.root_hex:
+            self.stdout.write(
+                f"ok: root {tree.root_hex} matches merkleRoot of {where} ({summary}; published as {rounds})"
             )
-        self.stdout.write(
-            f"ok: root {tree.root_hex} matches merkleRoot of {address} on chain id {client.chain_id} ({summary})"
-        )
+        else:
+            self.stdout.write(f"ok: root {tree.root_hex} was published by {where} as {rounds} ({summary}); "
+                              f"a later round superseded it: merkleRoot is now {on_chain}")
 
     def _fail(self, reason: str) -> NoReturn:
         self.stderr.write(f"error: {reason}", style_func=str)
