@@ -79,11 +79,3 @@ class Limiter:
         except ValueError:  # expired between add() and incr(): start the window's count again
             cache.add(key, 1, timeout=timeout)
 
-    def first_refusal_in_window(self, subject: str, now: float | None = None) -> bool:
-        """True exactly once per subject and window: lets callers audit a limit being hit
-        without writing one row per refused request while someone floods us."""
-        if self.rate is None or not subject:
-            return False
-        now = time.time() if now is None else now
-        key, window_start = self._key(subject, now)
-        return bool(cache.add(f"{key}:noted", 1, timeout=window_start + self.rate.period - int(now) + 1))

@@ -153,10 +153,10 @@ def _check_rate_limits(limiters: list[tuple[Limiter, str]], submission: Submissi
         retry_after = limiter.retry_after(subject)
         if retry_after is None:
             continue
-        # Audit the limit being reached once per window, not every request of a flood.
-        if limiter.first_refusal_in_window(subject):
-            problem = FieldProblem("rate_limited", f"too many failed attempts per {limiter.scope}")
-            _record_refusal(submission, {"non_field_errors": [problem]}, ip=ip, actor=actor)
+        # Every refused submission is audited (issue 4), this one too: one insert, no other work.
+        # Floods are for the proxy in front to absorb (docs/operations.md).
+        problem = FieldProblem("rate_limited", f"too many failed attempts per {limiter.scope}")
+        _record_refusal(submission, {"non_field_errors": [problem]}, ip=ip, actor=actor)
         raise RegistrationRateLimited(limiter.scope, retry_after)
 
 

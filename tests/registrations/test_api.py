@@ -105,6 +105,11 @@ def test_it_answers_429_with_retry_after_once_the_failures_reach_the_limit(clien
     assert limited.status_code == 429
     assert 0 < int(limited["Retry-After"]) <= 3600
     assert limited.json()["errors"]["non_field_errors"][0]["code"] == "rate_limited"
+    assert post(client, registration(Wallet())).status_code == 429
+    # Every refusal is in the audit trail, the rate-limited ones too, each with its reason.
+    refused = AuditEvent.objects.filter(tag="registration:refused").order_by("id")
+    codes = [sorted({p["code"] for ps in e.data["problems"].values() for p in ps}) for e in refused]
+    assert len(codes) == 5 and codes[3:] == [["rate_limited"], ["rate_limited"]] and "rate_limited" not in codes[0]
     # Another client is not affected.
     assert post(client, registration(Wallet()), REMOTE_ADDR="198.51.100.9").status_code == 201
 

@@ -66,4 +66,3 @@ def test_a_limiter_counts_failures_per_subject_and_window():
     assert limiter.retry_after("a", now) == 40
     assert limiter.retry_after("b", now) is None
     assert limiter.retry_after("a", now + 40) is None  # next window
-    assert limiter.first_refusal_in_window("a", now) and not limiter.first_refusal_in_window("a", now)
