@@ -105,6 +105,7 @@ class SupplySnapshotAdmin(_AddOnlyAdmin):
 class BurnAdmin(_AddOnlyAdmin):
     form = BurnForm
     list_display = ("txid", "amount_atomic", "amount_oxen", "entered_by", "created_at")
+    list_filter = ("entered_by", "created_at")
     search_fields = ("txid", "entered_by", "notes")
     date_hierarchy = "created_at"
 
@@ -121,6 +122,7 @@ class BurnAdmin(_AddOnlyAdmin):
 @admin.register(Claim)
 class ClaimAdmin(ReadOnlyAdmin):
     list_display = ("id", "oxen_address", "eth_address", "subaddress", "created_at")
+    list_filter = ("created_at",)
     search_fields = ("=id", "oxen_address", "eth_address", "subaddress__address")
     date_hierarchy = "created_at"
     list_select_related = ("subaddress",)

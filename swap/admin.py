@@ -13,10 +13,12 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.db.models.signals import post_save
 
-from swap.admin_tools import ReadOnlyAdmin
+from swap.admin_tools import ReadOnlyAdmin, export_as_csv
 from swap.admin_views import report_urls
 from swap.models import AuditEvent
 from swap.services.audit import record_event
@@ -31,6 +33,24 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ("tag", "actor", "subject", "ip_hash")
     date_hierarchy = "created_at"
     readonly_fields = ("created_at", "tag", "actor", "subject", "ip_hash", "data")
+
+
+# Users and groups keep Django's own admin (forms, permissions), plus the CSV export every page has;
+# the export leaves out password hashes.
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class AuditedUserAdmin(UserAdmin):
+    actions = [export_as_csv]
+    csv_exclude = ("password",)
+    date_hierarchy = "date_joined"
+
+
+@admin.register(Group)
+class AuditedGroupAdmin(GroupAdmin):
+    actions = [export_as_csv]
 
 
 _site_urls = admin.site.get_urls

@@ -70,8 +70,10 @@ def _csv_value(obj: models.Model, name: str) -> str:
 
 @audited_action("Export selected rows as CSV", permissions=["view"])
 def export_as_csv(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: models.QuerySet) -> HttpResponse:
-    """Stream the selected rows with every concrete field; integers stay exact (no float formatting)."""
-    names = [field.attname for field in modeladmin.model._meta.concrete_fields]
+    """Stream the selected rows with every concrete field but the admin's `csv_exclude` (secrets such
+    as password hashes); integers stay exact (no float formatting)."""
+    excluded = set(getattr(modeladmin, "csv_exclude", ()))
+    names = [field.attname for field in modeladmin.model._meta.concrete_fields if field.attname not in excluded]
     writer = csv.writer(_Echo())
 
     def rows() -> Iterable[str]:

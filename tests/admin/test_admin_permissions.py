@@ -150,3 +150,21 @@ def test_what_an_admin_form_changes_is_copied_into_the_audit_trail(client, staff
     assert (event.actor, event.subject) == ("user:root", f"auth.group:{group.pk}")
     client.post(f"/admin/auth/group/{group.pk}/delete/", {"post": "yes"})
     assert AuditEvent.objects.filter(tag="admin:deleted", subject=f"auth.group:{group.pk}").count() == 1
+
+
+def test_every_admin_page_offers_csv_export_and_the_users_export_leaves_out_password_hashes(
+    client, staff, rows
+) -> None:
+    from django.contrib import admin
+    from django.contrib.auth.models import User
+
+    missing = [model._meta.label for model, model_admin in admin.site._registry.items()
+               if not {getattr(action, "__name__", action) for action in model_admin.actions or []} & EXPORTS]
+    assert missing == []
+    logged_in(client, staff["auditor"])
+    response = run(client, User, "export_as_csv", staff["superuser"])
+    body = b"".join(response.streaming_content).decode()
+    header, *lines = body.splitlines()
+    assert "username" in header.split(",") and "password" not in header.split(",")
+    assert any(line.split(",")[header.split(",").index("username")] == "root" for line in lines)
+    assert staff["superuser"].password not in body
