@@ -46,7 +46,7 @@ ProofSerializer = inline_serializer(
         "proof": serializers.ListField(child=serializers.CharField()),
         "distributor": serializers.CharField(),
         "chain_id": serializers.IntegerField(),
-        "claim_calldata": serializers.CharField(help_text="data of claim(account, amount, expectedRoot, proof)"),
+        "claim_calldata": serializers.CharField(help_text="data of claim(account, cumulativeAmount, proof)"),
     },
 )
 

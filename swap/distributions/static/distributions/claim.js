@@ -1,5 +1,5 @@
 // The "Claim" button of templates/distributions/claim.html: sends
-// claim(account, cumulativeAmount, expectedRoot, proof) through the visitor's browser wallet
+// claim(account, cumulativeAmount, proof) through the visitor's browser wallet
 // (EIP-1193, window.ethereum). The call data comes from the page (encoded by the server from the
 // frozen round); the wallet only signs and sends it. Anyone may send a claim: the contract always
 // pays the account itself, the difference between its entitlement and what it was already paid.
