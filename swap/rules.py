@@ -7,8 +7,14 @@ the service does not apply.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
+from fractions import Fraction
 
 from django.conf import settings
+
+from claims.allocation import format_ratio
+from claims.exceptions import ClaimsNotConfigured
+from claims.services.config import multiplier_schedule
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,8 @@ def _bonus_rules() -> list[Rule]:
     cutoff = settings.SNB_BACKDATE_CUTOFF.strftime("%Y-%m-%d %H:%M UTC")
     return [
         Rule("Service Node Bonus", f"{_sesh(settings.SNB_POOL_ATOMIC)} SESH are split in proportion to Staking "
-                                   "Points, exactly (largest remainder, in atomic units)."),
+                                   "Points, exactly (largest remainder, in atomic units; equal remainders go in "
+                                   "order of the lowercase Ethereum address)."),
         Rule("Service Node Bonus", "Every Oxen block, each contributor of a funded, active service node earns its "
                                    "staked amount in stake-blocks; a full 15,000 OXEN node earns 1 point a block. "
                                    "Decommissioned nodes earn nothing; an unlock request keeps earning until the "
@@ -68,7 +75,27 @@ def _claims_rules() -> list[Rule]:
         Rule("Oxen Coin Claims", f"A deposit is credited once, after {settings.CLAIMS_CONFIRMATIONS} confirmations: "
                                  "floor(OXEN × rate × multiplier) SESH to the claim's Ethereum address."),
         Rule("Oxen Coin Claims", f"Deposits wait until the claim's total reaches {minimum} OXEN."),
+        Rule("Oxen Coin Claims", _multiplier_text()),
     ]
+
+
+def _decimal(value: Fraction) -> str:
+    """0.7, 1, 0.65: exact for the few decimals a multiplier has (truncated past 9, never rounded up)."""
+    text = format_ratio(value, 9).rstrip("0")
+    return text.rstrip(".")
+
+
+def _multiplier_text() -> str:
+    """The multiplier schedule in force, as `claims` applies it (1 before its first step)."""
+    try:
+        steps = multiplier_schedule()
+    except ClaimsNotConfigured as error:
+        return f"The multiplier schedule is not configured correctly ({error}); no claim can be opened."
+    if not steps:
+        return "The multiplier is 1: no reduction is scheduled."
+    changes = "; ".join(f"from {step.start.astimezone(UTC):%Y-%m-%d %H:%M} UTC it is {_decimal(step.multiplier)}"
+                        for step in steps)
+    return f"The multiplier is 1 at first; {changes}. A deposit gets the multiplier in force at its block's time."
 
 
 def rules_in_force() -> list[Rule]:

@@ -122,3 +122,11 @@ def test_the_home_page_shows_the_rules_in_force_from_settings(client, settings):
     body = client.get("/").content.decode()
     assert "not including, block 1900123" in body
     assert "after 12 confirmations" in body
+    assert "The multiplier is 1: no reduction is scheduled." in body
+    assert "order of the lowercase Ethereum address" in body
+    settings.CLAIMS_POOL_ATOMIC = 12_345 * 10**9 + 5
+    settings.CLAIMS_REDUCED_MULTIPLIER_ENABLED = True
+    settings.CLAIMS_TGE_TIME = "2025-05-21T02:00:00+02:00"
+    body = client.get("/").content.decode()
+    assert "12,345.000000005 SESH are swapped" in body
+    assert "The multiplier is 1 at first; from 2025-11-21 00:00 UTC it is 0.7." in body

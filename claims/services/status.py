@@ -26,6 +26,12 @@ class Terms:
     schedule: tuple[Step, ...]
     confirmations: int
     min_deposit_atomic: int
+    pool_atomic: int
+
+    @property
+    def pool_sesh(self) -> str:
+        whole, rest = divmod(self.pool_atomic, 10**9)
+        return f"{whole:,}" + (f".{rest:09d}".rstrip("0") if rest else "")
 
     @property
     def sesh_per_oxen(self) -> str:
@@ -56,6 +62,7 @@ def current_terms(now: datetime | None = None) -> Terms:
         schedule=rules.schedule,
         confirmations=rules.confirmations,
         min_deposit_atomic=rules.min_deposit_atomic,
+        pool_atomic=rules.pool_atomic,
     )
 
 

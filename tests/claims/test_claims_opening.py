@@ -171,7 +171,7 @@ def test_new_claims_are_rate_limited_per_ip(world: World, client: Client, settin
     assert Claim.objects.count() == 2
 
 
-def test_the_pages_open_a_claim_and_show_its_address_qr_and_terms(world: World, client: Client) -> None:
+def test_the_pages_open_a_claim_and_show_its_address_qr_and_terms(world: World, client: Client, settings) -> None:
     page = client.get("/claims/")
     assert page.status_code == 200 and b'id="not-open"' in page.content
     world.snapshot()
@@ -185,10 +185,12 @@ def test_the_pages_open_a_claim_and_show_its_address_qr_and_terms(world: World, 
     assert opened.status_code == 303
     claim = Claim.objects.get()
     assert opened["Location"] == f"/claims/{claim.pk}/"
+    settings.CLAIMS_POOL_ATOMIC = 29_999_999 * 10**9  # the terms show the setting in force
     detail = client.get(opened["Location"])
     text = detail.content.decode()
     assert claim.subaddress.address in text and "<svg" in text and holder.eth_address in text
     assert "after 10 confirmations" in text and "1.000000000 OXEN" in text
+    assert "while the 29,999,999 SESH pool lasts" in text
     status = client.get("/status/", {"q": holder.oxen_address})
     assert f"/claims/{claim.pk}/" in status.content.decode()
 
