@@ -20,12 +20,14 @@ import io
 from collections.abc import Iterable, Sequence
 
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from bonuses.models import ServiceNodeSnapshot
 from bonuses.services.allocations import BonusUnavailable, compute_bonus, latest_snapshot, points_rows
 from bonuses.services.entitlements import pinned_bonus_round
+from swap.distributions.models import DistributionRound, RoundStatus
 from swap.registrations.models import Registration
 
 INPUTS_CACHE_SECONDS = 600
@@ -73,13 +75,52 @@ def bonus_inputs_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
-def bonus_snapshots_csv(request: HttpRequest) -> HttpResponse:
-    """Every stored snapshot's height, block hash and sha256 of its stored JSON, oldest first."""
+def _snapshot_digests(filename: str, snapshots: QuerySet[ServiceNodeSnapshot]) -> HttpResponse:
     rows = (
         (height, block_hash, sha256, "false" if provisional else "true")
-        for height, block_hash, sha256, provisional in ServiceNodeSnapshot.objects.order_by("height").values_list(
+        for height, block_hash, sha256, provisional in snapshots.order_by("height").values_list(
             "height", "block_hash", "sha256", "provisional"
         )
     )
-    return _csv_response("bonus-snapshots.csv", ("height", "block_hash", "sha256", "final"), rows)
+    return _csv_response(filename, ("height", "block_hash", "sha256", "final"), rows)
+
+
+@require_GET
+def bonus_snapshots_csv(request: HttpRequest) -> HttpResponse:
+    """Every stored snapshot's height, block hash and sha256 of its stored JSON, oldest first."""
+    return _snapshot_digests("bonus-snapshots.csv", ServiceNodeSnapshot.objects.all())
+
+
+# -- per round (SPEC §6): the same files as one round saw them -------------------------------------
+
+
+def _round(number: int) -> DistributionRound:
+    round_ = DistributionRound.objects.exclude(status=RoundStatus.DRAFT).filter(number=number).first()
+    if round_ is None:
+        raise Http404(f"no frozen round {number}")
+    return round_
+
+
+@require_GET
+def round_bonus_inputs_csv(request: HttpRequest, number: int) -> HttpResponse:
+    """The bonus inputs behind round `number`'s bonus column; only the header when it holds no bonus.
+
+    A round holds either no bonus or the pinned one (`entitlements.py`), so its inputs are the
+    pinned inputs: the same rows as `bonus-inputs.csv` once the bonus is pinned.
+    """
+    round_ = _round(number)
+    filename = f"round-{round_.number}.bonus-inputs.csv"
+    if round_.bonus_total_atomic == 0:
+        return _csv_response(filename, ("oxen_address", "eth_address", "stake_blocks"), ())
+    _, text = _inputs_csv()
+    response = HttpResponse(text, content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def round_bonus_snapshots_csv(request: HttpRequest, number: int) -> HttpResponse:
+    """The digests of the snapshots stored at round `number`'s cut-off (those it could use)."""
+    round_ = _round(number)
+    snapshots = ServiceNodeSnapshot.objects.filter(captured_at__lte=round_.cutoff_at)
+    return _snapshot_digests(f"round-{round_.number}.bonus-snapshots.csv", snapshots)

@@ -8,5 +8,9 @@ urlpatterns = [
     path("bonus/", views.leaderboard, name="bonus-leaderboard"),
     path("api/v1/bonus-inputs.csv", published.bonus_inputs_csv, name="api-bonus-inputs"),
     path("api/v1/bonus-snapshots.csv", published.bonus_snapshots_csv, name="api-bonus-snapshots"),
+    path("api/v1/rounds/<int:number>/bonus-inputs.csv", published.round_bonus_inputs_csv,
+         name="api-round-bonus-inputs"),
+    path("api/v1/rounds/<int:number>/bonus-snapshots.csv", published.round_bonus_snapshots_csv,
+         name="api-round-bonus-snapshots"),
     path("api/v1/bonus/<str:oxen_address>/", api.BonusDetailView.as_view(), name="api-bonus-detail"),
 ]

@@ -225,3 +225,16 @@ def test_a_new_eth_address_after_the_bonus_round_leaves_the_bonus_where_it_was_f
         weights[row["eth_address"]] = weights.get(row["eth_address"], 0) + int(row["stake_blocks"])
     recomputed = split_pool(DEFAULT_POOL_ATOMIC, {eth: w for eth, w in weights.items() if w})
     assert {eth: amount for eth, amount in recomputed.items() if amount} == first_bonus
+
+    # Per round (SPEC §6): each round's bonus inputs are the pinned ones; its snapshot digests are
+    # those stored at its cut-off.
+    live = client.get("/api/v1/bonus-inputs.csv")
+    for round_ in (first, second):
+        per_round = client.get(f"/api/v1/rounds/{round_.number}/bonus-inputs.csv")
+        assert per_round.status_code == 200 and per_round.content == live.content
+        assert f'filename="round-{round_.number}.bonus-inputs.csv"' in per_round["Content-Disposition"]
+    digests = list(csv.DictReader(io.StringIO(client.get("/api/v1/rounds/1/bonus-snapshots.csv").content.decode())))
+    stored = ServiceNodeSnapshot.objects.filter(captured_at__lte=first.cutoff_at).order_by("height")
+    assert [(int(d["height"]), d["sha256"]) for d in digests] == [(s.height, s.sha256) for s in stored]
+    assert len(digests) == 7
+    assert client.get("/api/v1/rounds/3/bonus-inputs.csv").status_code == 404

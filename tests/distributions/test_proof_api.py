@@ -115,3 +115,16 @@ def test_delivery_is_refused_for_strangers_and_garbage(client, frozen, body, sta
     assert response.status_code == status
     assert response.json()["errors"]["eth_address"][0]["code"] == code
     assert not PayoutRequest.objects.exists()
+
+
+def test_a_round_without_bonus_publishes_bonus_inputs_with_only_the_header(entitlements, client):
+    entitlements.set(claims={ALICE: 34})
+    round_ = freeze_round(create_round(cutoff=timezone.now(), actor="test").pk, actor="test")
+    assert round_.bonus_total_atomic == 0
+    response = client.get(f"/api/v1/rounds/{round_.number}/bonus-inputs.csv")
+    assert response.status_code == 200 and response.content == b"oxen_address,eth_address,stake_blocks\n"
+    digests = client.get(f"/api/v1/rounds/{round_.number}/bonus-snapshots.csv")
+    assert digests.content == b"height,block_hash,sha256,final\n"  # no snapshot stored in this test
+    assert client.get("/api/v1/rounds/2/bonus-snapshots.csv").status_code == 404
+    create_round(cutoff=timezone.now(), actor="test")  # a draft is not published
+    assert client.get("/api/v1/rounds/2/bonus-inputs.csv").status_code == 404
