@@ -15,6 +15,7 @@ from django.conf import settings
 from claims.allocation import format_ratio
 from claims.exceptions import ClaimsNotConfigured
 from claims.services.config import multiplier_schedule
+from swap.core.amounts import format_coins
 
 
 @dataclass(frozen=True)
@@ -41,16 +42,11 @@ def _registration_rules() -> list[Rule]:
     ]
 
 
-def _sesh(atomic: int) -> str:
-    """Whole SESH with thousands separators, exactly (integer division; pools are whole SESH)."""
-    whole, rest = divmod(atomic, 10**9)
-    return f"{whole:,}" + (f".{rest:09d}".rstrip("0") if rest else "")
-
-
 def _bonus_rules() -> list[Rule]:
     cutoff = settings.SNB_BACKDATE_CUTOFF.strftime("%Y-%m-%d %H:%M UTC")
+    pool = format_coins(settings.SNB_POOL_ATOMIC)
     return [
-        Rule("Service Node Bonus", f"{_sesh(settings.SNB_POOL_ATOMIC)} SESH are split in proportion to Staking "
+        Rule("Service Node Bonus", f"{pool} SESH are split in proportion to Staking "
                                    "Points, exactly (largest remainder, in atomic units; equal remainders go in "
                                    "order of the lowercase Ethereum address)."),
         Rule("Service Node Bonus", "Every Oxen block, each contributor of a funded, active service node earns its "
@@ -67,9 +63,10 @@ def _bonus_rules() -> list[Rule]:
 
 
 def _claims_rules() -> list[Rule]:
-    minimum = _sesh(settings.CLAIMS_MIN_DEPOSIT_ATOMIC)  # OXEN has the same 9 decimals
+    minimum = format_coins(settings.CLAIMS_MIN_DEPOSIT_ATOMIC)  # OXEN has the same 9 decimals
+    pool = format_coins(settings.CLAIMS_POOL_ATOMIC)
     return [
-        Rule("Oxen Coin Claims", f"{_sesh(settings.CLAIMS_POOL_ATOMIC)} SESH are swapped for OXEN at the exact rate "
+        Rule("Oxen Coin Claims", f"{pool} SESH are swapped for OXEN at the exact rate "
                                  "fixed by the circulating supply at the snapshot; no claim is credited beyond "
                                  "the pool."),
         Rule("Oxen Coin Claims", f"A deposit is credited once, after {settings.CLAIMS_CONFIRMATIONS} confirmations: "

@@ -17,6 +17,7 @@ from claims.allocation import Step, format_atomic, format_ratio
 from claims.models import Claim, ClaimCredit, Deposit, SupplySnapshot
 from claims.services.config import claim_rules
 from claims.services.supply import active_snapshot
+from swap.core.amounts import format_coins
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,7 @@ class Terms:
 
     @property
     def pool_sesh(self) -> str:
-        whole, rest = divmod(self.pool_atomic, 10**9)
-        return f"{whole:,}" + (f".{rest:09d}".rstrip("0") if rest else "")
+        return format_coins(self.pool_atomic)
 
     @property
     def sesh_per_oxen(self) -> str:
