@@ -25,22 +25,31 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from bonuses.models import ServiceNodeSnapshot
-from bonuses.services.allocations import BonusUnavailable, compute_bonus, latest_snapshot, points_rows
-from bonuses.services.entitlements import pinned_bonus_round
+from bonuses.services.allocations import BonusUnavailable, latest_snapshot, points_rows
+from bonuses.services.entitlements import bonus_report_as_paid, pinned_bonus_round
 from swap.distributions.models import DistributionRound, RoundStatus
 from swap.registrations.models import Registration
 
 INPUTS_CACHE_SECONDS = 600
+INPUTS_HEADER = ("oxen_address", "eth_address", "stake_blocks")
 
 
-def _csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> HttpResponse:
+def _csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
-    response = HttpResponse(out.getvalue(), content_type="text/csv")
+    return out.getvalue()
+
+
+def _attachment(filename: str, text: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> HttpResponse:
+    return _attachment(filename, _csv_text(header, rows))
 
 
 def _inputs_csv() -> tuple[str, str]:
@@ -52,13 +61,10 @@ def _inputs_csv() -> tuple[str, str]:
     )
     cached: tuple[str, str] | None = cache.get(key)
     if cached is None:
-        report = compute_bonus(final_only=True, registrations_at=pinned.cutoff_at if pinned is not None else None)
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(("oxen_address", "eth_address", "stake_blocks"))
-        writer.writerows((row.oxen_address, row.eth_address, row.stake_blocks) for row in points_rows(report))
+        report = bonus_report_as_paid(pinned)
+        rows = ((row.oxen_address, row.eth_address, row.stake_blocks) for row in points_rows(report))
         name = f"bonus-inputs-{report.at_height}" + (f"-round-{pinned.number}" if pinned is not None else "")
-        cached = (f"{name}.csv", out.getvalue())
+        cached = (f"{name}.csv", _csv_text(INPUTS_HEADER, rows))
         cache.set(key, cached, INPUTS_CACHE_SECONDS)
     return cached
 
@@ -70,9 +76,7 @@ def bonus_inputs_csv(request: HttpRequest) -> HttpResponse:
         filename, text = _inputs_csv()
     except BonusUnavailable as error:
         return HttpResponse(f"{error}\n", status=503, content_type="text/plain")
-    response = HttpResponse(text, content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return _attachment(filename, text)
 
 
 def _snapshot_digests(filename: str, snapshots: QuerySet[ServiceNodeSnapshot]) -> HttpResponse:
@@ -111,11 +115,8 @@ def round_bonus_inputs_csv(request: HttpRequest, number: int) -> HttpResponse:
     round_ = _round(number)
     filename = f"round-{round_.number}.bonus-inputs.csv"
     if round_.bonus_total_atomic == 0:
-        return _csv_response(filename, ("oxen_address", "eth_address", "stake_blocks"), ())
-    _, text = _inputs_csv()
-    response = HttpResponse(text, content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+        return _csv_response(filename, INPUTS_HEADER, ())
+    return _attachment(filename, _inputs_csv()[1])
 
 
 @require_GET

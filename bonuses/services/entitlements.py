@@ -34,13 +34,13 @@ def pinned_bonus_round() -> DistributionRound | None:
     )
 
 
-def bonus_report_as_paid() -> BonusReport:
-    """The final split paid to the registrations rounds use: the pinned round's cut-off, or now.
+def bonus_report_as_paid(pinned: DistributionRound | None) -> BonusReport:
+    """The final split paid to the registrations rounds use: those at `pinned`'s cut-off (pass
+    `pinned_bonus_round()`), or the current ones while no round holds the bonus.
 
     What the public bonus inputs and the explanation page show, so they reproduce the bonus
     column of every round. Raises `BonusUnavailable` before a final snapshot exists.
     """
-    pinned = pinned_bonus_round()
     return compute_bonus(final_only=True, registrations_at=pinned.cutoff_at if pinned is not None else None)
 
 

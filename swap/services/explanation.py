@@ -21,7 +21,7 @@ from bonuses.allocation import StakeInterval as Interval
 from bonuses.allocation import format_points, points, stake_blocks_by_address
 from bonuses.models import ServiceNodeSnapshot, StakeInterval
 from bonuses.services.allocations import BonusReport, BonusUnavailable
-from bonuses.services.entitlements import bonus_report_as_paid
+from bonuses.services.entitlements import bonus_report_as_paid, pinned_bonus_round
 from claims.models import Claim, ClaimCredit, Deposit
 from swap.distributions.models import DistributionEntry
 from swap.distributions.services.claim_index import claimed_of
@@ -123,7 +123,7 @@ def _split(report: BonusReport, eth_address: str) -> SplitStep | None:
 
 def explain_bonus(address: str) -> BonusExplanation:
     """The bonus behind one Oxen address at the latest final snapshot (what a round would freeze)."""
-    report = bonus_report_as_paid()
+    report = bonus_report_as_paid(pinned_bonus_round())
     earn_from = report.earn_from.get(address)
     intervals, truncated = _intervals(address, report, earn_from)
     by_address = report.allocation.stake_blocks_by_address
