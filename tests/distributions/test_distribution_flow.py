@@ -129,13 +129,19 @@ def test_payouts_push_batches_to_accounts_that_asked_and_run_twice_pays_once(dep
     assert AuditEvent.objects.filter(tag="payout:confirmed").count() == 2
 
 
-def test_a_payout_racing_a_self_claim_pays_nobody_twice(deployed, entitlements, l2, client):
+def queued_payouts(entitlements, l2, client):
+    """A confirmed round giving Alice 4 and Bob 6 SESH, Alice's served proof, and one payout batch
+    for both queued in the outbox, not signed yet. Returns (round, served proof, batches)."""
     entitlements.set(bonus={ALICE: 4 * SESH, BOB: 6 * SESH})
     round_ = publish_and_confirm(l2, frozen_round())
     served = client.get(f"/api/v1/proofs/{ALICE}/").json()
     for account in (ALICE, BOB):
         payouts.request_payout(account, requested_by="test")
-    payouts.run_payouts(round_.pk, actor="test")  # queued, not yet sent
+    return round_, served, payouts.run_payouts(round_.pk, actor="test")
+
+
+def test_a_payout_racing_a_self_claim_pays_nobody_twice(deployed, entitlements, l2, client):
+    _, served, _ = queued_payouts(entitlements, l2, client)
     send_from_helper(l2, served["distributor"], served["claim_calldata"])  # Alice claims herself first
     l2.settle()
     assert PayoutBatch.objects.get().status == PayoutBatch.Status.CONFIRMED

@@ -18,6 +18,7 @@ from tests.distributions.test_distribution_flow import (
     assert_paid_exactly,
     frozen_round,
     publish_and_confirm,
+    queued_payouts,
     send_from_helper,
 )
 
@@ -40,12 +41,7 @@ def unpause_as_admin(l2, deployed):
 
 
 def test_a_pause_holds_unsigned_payouts_and_stops_claims_until_the_admin_unpauses(deployed, entitlements, l2, client):
-    entitlements.set(bonus={ALICE: 4 * SESH, BOB: 6 * SESH})
-    round_ = publish_and_confirm(l2, frozen_round())
-    served = client.get(f"/api/v1/proofs/{ALICE}/").json()
-    for account in (ALICE, BOB):
-        payouts.request_payout(account, requested_by="test")
-    [batch] = payouts.run_payouts(round_.pk, actor="test")  # queued, not signed yet
+    round_, served, [batch] = queued_payouts(entitlements, l2, client)
 
     assert "1 unsigned payout batch(es) held" in pause("the bonus inputs of round 1 are wrong")
     batch.refresh_from_db()
