@@ -55,6 +55,9 @@ class AnvilNode:
         return str(self.rpc("evm_snapshot"))
 
     def revert(self, snapshot_id: str) -> None:
+        """Return to the snapshot, mempool included: a transaction left pending (automine off)
+        would otherwise be mined into whatever runs next."""
+        self.rpc("anvil_dropAllTransactions")
         if not self.rpc("evm_revert", [snapshot_id]):
             raise AnvilError(f"evm_revert({snapshot_id}) refused")
 

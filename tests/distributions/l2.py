@@ -88,5 +88,6 @@ def harness(settings: Any, anvil: AnvilNode) -> Iterator[L2]:
     try:
         yield harness
     finally:
+        anvil.rpc("anvil_dropAllTransactions")  # left pending with automine off: never mined later
         anvil.rpc("evm_setAutomine", [True])
         reset_clients()
