@@ -7,9 +7,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest
 
-# The services pass: production-like settings against the machine's PostgreSQL and Redis.
-SERVICES_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/swap_ci \
-	CELERY_BROKER_URL=redis://127.0.0.1:6379/13 REDIS_URL=redis://127.0.0.1:6379/14 \
+# The services pass: production-like settings against the machine's PostgreSQL and Redis. The database
+# name and the Redis database numbers can be overridden so that two checkouts can test side by side.
+CI_DATABASE ?= swap_ci
+CI_REDIS_BROKER_DB ?= 13
+CI_REDIS_CACHE_DB ?= 14
+SERVICES_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(CI_DATABASE) \
+	CELERY_BROKER_URL=redis://127.0.0.1:6379/$(CI_REDIS_BROKER_DB) REDIS_URL=redis://127.0.0.1:6379/$(CI_REDIS_CACHE_DB) \
 	SECURE_SSL_REDIRECT=false SWAP_REQUIRE_SERVICES=1
 # The embedded pass: none of the production variables, whatever the caller's shell holds.
 EMBEDDED_ENV := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL -u SECRET_KEY -u ALLOWED_HOSTS -u DEBUG
