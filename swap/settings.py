@@ -192,13 +192,19 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# How many reverse proxies in front of us append to X-Forwarded-For; 0 = use REMOTE_ADDR.
+# How many reverse proxies in front of us append to X-Forwarded-For; 0 = use REMOTE_ADDR. With N > 0
+# a request whose header has fewer than N entries is refused (400): it bypassed a proxy.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Rate limits count an IPv6 client by its network: one home or VPS gets a whole /64 (some a /56).
+RATE_LIMIT_IPV6_PREFIX = env.int("RATE_LIMIT_IPV6_PREFIX", default=64)
+if not 32 <= RATE_LIMIT_IPV6_PREFIX <= 128:
+    raise ImproperlyConfigured("RATE_LIMIT_IPV6_PREFIX must lie between 32 and 128 (64 or 56 in practice)")
 
 # --- Registrations (SPEC §2; the (ours) values are explained in docs/rules.md) -------------------
 # Which Oxen network's addresses the portal accepts: mainnet, testnet, devnet or stagenet.
 OXEN_NETWORK = env.str("OXEN_NETWORK", default="mainnet")
 # Failed submissions allowed per window, "<count>/<second|minute|hour|day>"; checked before any work.
+# The address limit counts per (client, Oxen address): strangers cannot fill the owner's.
 REGISTRATION_RATE_LIMIT_IP = env.str("REGISTRATION_RATE_LIMIT_IP", default="20/hour")
 REGISTRATION_RATE_LIMIT_ADDRESS = env.str("REGISTRATION_RATE_LIMIT_ADDRESS", default="30/hour")
 # Switching back to a superseded ETH address needs a signature over "<eth> <unix time>" this fresh.

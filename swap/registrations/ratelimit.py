@@ -7,17 +7,43 @@ count and its expiry live in one cache entry and every worker process agrees on 
 
 Rates read `"<count>/<period>"` with period `second`, `minute`, `hour` or `day` (for example
 `"20/hour"`); `"0"`, `"off"` or an empty string disables a limit.
+
+Which counters strangers can fill decides what may be checked first. A counter keyed by the
+client (`client_bucket`) or by the client *and* a subject is filled only by that client, so it is
+checked before any work. A counter keyed by a subject alone (an Oxen address, a username) can be
+filled by anyone, so it must never refuse a request that would succeed (issue 17, item 1).
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 
 _PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+def client_bucket(ip: str) -> str:
+    """The rate-limit key of a client address: IPv4 as is, IPv6 by its network.
+
+    One IPv6 subscriber holds a whole /64 (often a /56): counting each address would give one
+    person 2^64 separate limits. `RATE_LIMIT_IPV6_PREFIX` (default 64) sets the network size; an
+    IPv4-mapped IPv6 address counts as its IPv4 address. Text that is not an address is its own key.
+    """
+    try:
+        address = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return ip
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        prefix = int(settings.RATE_LIMIT_IPV6_PREFIX)
+        return str(ipaddress.IPv6Network((address, prefix), strict=False))
+    return str(address)
 
 
 @dataclass(frozen=True)
