@@ -261,6 +261,11 @@ L2_RPC_TIMEOUT_SECONDS = env.int("L2_RPC_TIMEOUT_SECONDS", default=15)
 L2_PAYOUT_BATCH_SIZE = env.int("L2_PAYOUT_BATCH_SIZE", default=100)
 L2_TRACK_INTERVAL_SECONDS = env.int("L2_TRACK_INTERVAL_SECONDS", default=15)
 
+# Asking for delivery (`POST /api/v1/payout-requests/`), per client: new enrolments and refusals
+# (each enrolment costs the service gas), and every request for one account.
+PAYOUT_REQUEST_RATE_LIMIT_IP = env.str("PAYOUT_REQUEST_RATE_LIMIT_IP", default="10/hour")
+PAYOUT_REQUEST_RATE_LIMIT_ACCOUNT = env.str("PAYOUT_REQUEST_RATE_LIMIT_ACCOUNT", default="5/hour")
+
 # Where a round's cumulative entitlements come from: dotted paths to callables taking the round's
 # cut-off (keyword `cutoff`, an aware datetime) and returning {EIP-55 address: atomic SESH}.
 DISTRIBUTION_SOURCES = {

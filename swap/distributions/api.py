@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from swap.core.eth_address import EthAddressError, normalize_eth_address
 from swap.distributions.models import DistributionRound, RoundStatus
 from swap.distributions.proofs import claim_info
-from swap.distributions.services.payouts import UnknownPayoutAddressError, request_payout
+from swap.distributions.services.payouts import PayoutRateLimitedError, UnknownPayoutAddressError, request_payout
 from swap.http import client_ip
 
 
@@ -52,13 +52,17 @@ ProofSerializer = inline_serializer(
 
 
 class PayoutRequestView(APIView):
-    """Ask the service to deliver an account's SESH (batched `claimMany`) instead of claiming by hand."""
+    """Ask the service to deliver an account's SESH (batched `claimMany`) instead of claiming by hand.
+
+    Free for the holder; rate limited per client (new enrolments and refusals) and per (client, account).
+    """
 
     @extend_schema(
         request=inline_serializer("PayoutRequestIn", {"eth_address": serializers.CharField()}),
         responses={201: OpenApiResponse(description="recorded"), 200: OpenApiResponse(description="already asked"),
                    400: OpenApiResponse(description="malformed address"),
-                   404: OpenApiResponse(description="neither registered nor in a round")},
+                   404: OpenApiResponse(description="neither registered nor in a round"),
+                   429: OpenApiResponse(description="too many requests from this client; see Retry-After")},
     )
     def post(self, request: Request) -> Response:
         text = request.data.get("eth_address") if hasattr(request.data, "get") else None
@@ -70,6 +74,10 @@ class PayoutRequestView(APIView):
             return _error("eth_address", "invalid", str(error), status.HTTP_400_BAD_REQUEST)
         except UnknownPayoutAddressError as error:
             return _error("eth_address", "not_found", str(error), status.HTTP_404_NOT_FOUND)
+        except PayoutRateLimitedError as limited:
+            response = _error("non_field_errors", "rate_limited", str(limited), status.HTTP_429_TOO_MANY_REQUESTS)
+            response["Retry-After"] = str(limited.retry_after)
+            return response
         return Response(
             {"eth_address": payout.eth_address, "requested_at": payout.created_at.isoformat()},
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -78,7 +78,7 @@ class Limiter:
         window_start = int(now) - int(now) % self.rate.period
         # Hash the subject: cache keys stay short and printable whatever a client sends.
         digest = hashlib.sha256(subject.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-        return f"ratelimit:registration:{self.scope}:{digest}:{window_start}", window_start
+        return f"ratelimit:{self.scope}:{digest}:{window_start}", window_start
 
     def retry_after(self, subject: str, now: float | None = None) -> int | None:
         """Seconds until the subject may try again, or None when it is under its limit."""
