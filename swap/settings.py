@@ -159,6 +159,11 @@ CLAIMS_OPEN_RATE_LIMIT_IP = env.str("CLAIMS_OPEN_RATE_LIMIT_IP", default="10/hou
 # Opening a claim waits this long for the wallet before answering 503.
 CLAIMS_OPEN_WALLET_TIMEOUT_SECONDS = env.int("CLAIMS_OPEN_WALLET_TIMEOUT_SECONDS", default=5)
 
+# --- Admin login: failed logins allowed per client (IPv6 by its /64) and per username -----------
+# Past either, every attempt is refused before its password is checked until the window ends.
+ADMIN_LOGIN_RATE_LIMIT_IP = env.str("ADMIN_LOGIN_RATE_LIMIT_IP", default="10/hour")
+ADMIN_LOGIN_RATE_LIMIT_USERNAME = env.str("ADMIN_LOGIN_RATE_LIMIT_USERNAME", default="10/hour")
+
 # --- Passwords, i18n, static files ------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

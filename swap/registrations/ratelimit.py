@@ -91,6 +91,12 @@ class Limiter:
             return None
         return max(1, window_start + self.rate.period - int(now))
 
+    def reset(self, subject: str, now: float | None = None) -> None:
+        """Forget the subject's count in the current window (an operator lifting a lockout)."""
+        if self.rate is None or not subject:
+            return
+        cache.delete(self._key(subject, time.time() if now is None else now)[0])
+
     def count_failure(self, subject: str, now: float | None = None) -> None:
         """Count one failed attempt for the subject in the current window."""
         if self.rate is None or not subject:
