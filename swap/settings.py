@@ -3,7 +3,9 @@
 With no variable set the service runs on one machine: SQLite, Celery tasks in-process, a
 local-memory cache and DEBUG on a loopback host. Setting `DATABASE_URL`, `CELERY_BROKER_URL`,
 `REDIS_URL`, `SECRET_KEY` and `ALLOWED_HOSTS` switches to production; `manage.py check --deploy`
-(see `swap/checks.py`) refuses a production start that still relies on an embedded default.
+(see `swap/checks.py`) refuses a production start that still relies on an embedded default, and
+production (`DATABASE_URL` set) does not start at all with DEBUG on or a weak `SECRET_KEY`
+(`swap/production.py`).
 """
 
 from datetime import datetime
@@ -12,18 +14,20 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from swap.production import DEFAULT_SECRET_KEY, refuse_unsafe_production
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-# The embedded default's secret: fine on a laptop, refused by `check --deploy`.
-DEFAULT_SECRET_KEY = "embedded-default-insecure-secret-key-do-not-use-in-production"  # noqa: S105
-
-SECRET_KEY = env.str("SECRET_KEY", default=DEFAULT_SECRET_KEY)
-
 # Production is whatever runs on a real database; DEBUG follows unless set explicitly.
 USES_EMBEDDED_DATABASE = not env.str("DATABASE_URL", default="")
 DEBUG = env.bool("DEBUG", default=USES_EMBEDDED_DATABASE)
+
+# The embedded default's secret is fine on a laptop; production never falls back to it.
+SECRET_KEY = env.str("SECRET_KEY", default=DEFAULT_SECRET_KEY if USES_EMBEDDED_DATABASE else "")
+if not USES_EMBEDDED_DATABASE:
+    refuse_unsafe_production(secret_key=SECRET_KEY, debug=DEBUG)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
