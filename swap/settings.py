@@ -236,12 +236,26 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
-# --- Logging: never log secrets; the chain signer key is read in swap/chain only ---------------
+# --- Logging and error reports: never show secrets; the chain signer key is read in swap/chain only --
+# Error pages (DEBUG) and reports mask every credential setting and any value holding one; so do
+# log lines (an exception's message may quote a URL with its key). See swap/error_reports.py.
+DEFAULT_EXCEPTION_REPORTER = "swap.error_reports.CredentialReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "swap.error_reports.CredentialFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "credentials": {"()": "swap.error_reports.CredentialLogFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["credentials"]},
+        "mail_admins": {"level": "ERROR", "class": "django.utils.log.AdminEmailHandler",
+                        "filters": ["require_debug_false", "credentials"]},
+    },
+    # Django's own "django" logger would print unmasked tracebacks under DEBUG: it goes to ours.
+    "loggers": {"django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
