@@ -20,11 +20,27 @@ from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger(__name__)
 
-# Our pages use only their own inline style block, same-origin forms and same-origin script files
-# (the status page's SESH Claim button): nothing else may load, and no inline script runs.
+# One policy for every response, portal, API docs and admin alike: scripts, styles, fonts and images
+# only from our own origin (no inline script or style anywhere: pages link static files), requests
+# only to our own API (the docs viewer fetches the schema), no plugins, no framing, no <base>, forms
+# post to ourselves.
 PAGE_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; manifest-src 'self'; object-src 'none'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=()"
+# The API docs page alone: Redoc (drf-spectacular-sidecar, pinned) creates empty <style> elements and
+# fills them through the CSSOM (styled-components), and injects one fixed stylesheet
+# (perfect-scrollbar). Their hashes, not 'unsafe-inline', admit exactly these; any other inline
+# style is still refused. Its search runs in a worker built from a blob: URL of its own code. The
+# browser test (tests/test_csp_browser.py) fails if a new pin needs anything else.
+API_DOCS_STYLE_HASHES = (
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # the empty string
+    "'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='",  # perfect-scrollbar's CSS
+)
+API_DOCS_CSP = PAGE_CSP.replace(
+    "style-src 'self';", f"style-src 'self' {' '.join(API_DOCS_STYLE_HASHES)}; worker-src blob:;"
 )
 
 
@@ -81,18 +97,52 @@ def log_client_ip_configuration() -> None:
     )
 
 
-def with_page_security_headers(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Add a strict Content-Security-Policy to a server-rendered page.
+class ContentSecurityPolicyMiddleware:
+    """Send `PAGE_CSP` and a Permissions-Policy with every response (issue 17, item 6).
 
-    Per view rather than as middleware because the API docs page loads its viewer from a CDN and
-    the admin has its own scripts; the portal pages need nothing but themselves.
+    Under DEBUG, Django's own error pages (technical 404 and 500, inline styles and scripts) are
+    left without it so a developer can read them; production never runs with DEBUG on.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if settings.DEBUG and response.status_code in (404, 500):
+            return response
+        response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+def with_content_security_policy(policy: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Send `policy` instead of `PAGE_CSP` from one view (the middleware keeps a header already set)."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            response.headers["Content-Security-Policy"] = policy
+            return response
+
+        return wrapped
+
+    return decorate
+
+
+def with_page_security_headers(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a server-rendered page; its headers come from `ContentSecurityPolicyMiddleware`.
+
+    Kept so a page's view says what it relies on; it sets the same headers itself, so a page
+    rendered outside the middleware stack (a test's RequestFactory) still carries them.
     """
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         response = view(request, *args, **kwargs)
         response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
 
     return wrapped

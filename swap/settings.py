@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # the API docs viewer (Redoc), pinned and served from our static files
     "swap.apps.SwapConfig",
     "swap.registrations.apps.RegistrationsConfig",
     "swap.chain.apps.ChainConfig",
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "swap.http.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -234,6 +236,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Registrations, Staking Points, coin claims and Merkle proofs.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The viewer comes from drf-spectacular-sidecar (pinned in requirements.txt), never from a CDN.
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Logging and error reports: never show secrets; the chain signer key is read in swap/chain only --
