@@ -20,8 +20,8 @@ from django.db.models.signals import post_save
 
 from swap.admin_tools import ReadOnlyAdmin, export_as_csv
 from swap.admin_views import report_urls
+from swap.audit import record_event
 from swap.models import AuditEvent
-from swap.services.audit import record_event
 
 LOG_TAGS = {ADDITION: "admin:added", CHANGE: "admin:changed", DELETION: "admin:deleted"}
 

@@ -24,10 +24,10 @@ from claims.exceptions import SnapshotLocked
 from claims.models import ClaimCredit, SnapshotSource, SupplySnapshot
 from claims.services.config import claim_rules
 from claims.services.locks import locked_ledger
+from swap.audit import record_event
 from swap.core.oxen_address import InvalidAddress, Network, decode_address
 from swap.oxend import OxendClient
 from swap.oxend_errors import OxendTransientError
-from swap.services.audit import record_event
 
 _HASH = re.compile(r"[0-9a-f]{64}")
 

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from swap.audit import record_event
 from swap.chain.client import ChainClient
 from swap.chain.errors import (
     AlreadyKnownError,
@@ -41,7 +42,6 @@ from swap.chain.faults import checkpoint
 from swap.chain.models import ChainAccount, L2Transaction, L2TransactionAttempt
 from swap.chain.signals import transaction_finalized
 from swap.chain.signer import Signer, load_signer
-from swap.services.audit import record_event
 
 logger = logging.getLogger(__name__)
 

@@ -24,6 +24,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from swap.audit import record_event
 from swap.chain import outbox, replacements
 from swap.chain.client import ChainClient, get_client
 from swap.chain.errors import PermanentChainError, TransientChainError
@@ -31,7 +32,6 @@ from swap.chain.faults import checkpoint
 from swap.chain.models import AttemptKind, ChainAccount, L2Transaction, L2TransactionAttempt
 from swap.chain.signals import transaction_finalized
 from swap.core.eth_address import normalize_eth_address
-from swap.services.audit import record_event
 
 logger = logging.getLogger(__name__)
 
