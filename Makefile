@@ -46,6 +46,7 @@ install: $(VENV)/.installed node_modules/.installed native
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-logo --no-cache
 	$(EMBEDDED_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 # The browser tests drive Debian's chromium through Playwright; no browser is ever downloaded.
