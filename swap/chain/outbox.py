@@ -16,7 +16,8 @@ A transaction stuck in the mempool longer than `L2_STUCK_SECONDS` gets a new att
 nonce and higher fees (`swap.chain.replacements`); whichever attempt is mined wins, the nonce makes
 the others void. One the node refuses for good raises `RefusedForGoodError`, and the tracker
 replaces it with a cancel attempt that fills its nonce. This module never imports replacements
-or tracking: they build on it. Every status change is a compare-and-swap update plus an audit event, in one transaction.
+or tracking: they build on it. Every status change is a compare-and-swap update plus an audit
+event, in one transaction.
 """
 
 from __future__ import annotations
