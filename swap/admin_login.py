@@ -1,4 +1,4 @@
-"""The admin's login form and view, guarded against password guessing (`swap.services.login_guard`).
+"""The admin's login form and view, guarded against password guessing (`swap.login_guard`).
 
 `GuardedAuthenticationForm` is the admin site's `login_form` (set in `swap/admin.py`): it asks the
 guard before Django checks the password, and reports every failure to it. `login` is routed at
@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 
 from swap.http import client_ip
-from swap.services.login_guard import LoginLockout, check_login_allowed, record_login_failure
+from swap.login_guard import LoginLockout, check_login_allowed, record_login_failure
 
 _LOCKOUT_ATTRIBUTE = "admin_login_lockout"
 

@@ -66,7 +66,7 @@ def client_ip(request: HttpRequest) -> str:
 
     Raises `UntrustedForwardedFor` (HTTP 400) when `X-Forwarded-For` is missing, shorter than
     `TRUSTED_PROXY_COUNT`, or holds something other than an IP address at the trusted position.
-    Rate limits key on `swap.registrations.ratelimit.client_bucket` of this address.
+    Rate limits key on `swap.ratelimit.client_bucket` of this address.
     """
     remote = request.META.get("REMOTE_ADDR", "") or ""
     trusted = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0))

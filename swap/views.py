@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from drf_spectacular.views import SpectacularRedocView
 
 from swap.http import API_DOCS_CSP, with_content_security_policy, with_page_security_headers
-from swap.rules import rules_in_force
+from swap.overview.rules import rules_in_force
 
 # Redoc from our static files (drf-spectacular-sidecar), in a page with no inline script or style;
 # its policy admits only the styles Redoc itself injects (swap/http.py).

@@ -11,8 +11,8 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from swap.audit import hash_ip
 from swap.models import AuditEvent
-from swap.services.audit import hash_ip
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/admin/login/"

@@ -14,7 +14,7 @@ from swap.chain.local import deploy_local_contracts
 from swap.distributions.models import RoundStatus
 from swap.distributions.services.rounds import publish_round
 from swap.distributions.tasks import sync_claims_task
-from swap.services.reconciliation import reconcile
+from swap.overview.reconciliation import reconcile
 from tests.claims.claims_world import make_world
 from tests.distributions.l2 import harness
 from tests.distributions.test_distribution_flow import send_from_helper

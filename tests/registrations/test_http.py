@@ -6,7 +6,7 @@ import pytest
 from django.test import RequestFactory
 
 from swap.http import UntrustedForwardedFor, client_ip
-from swap.registrations.ratelimit import Limiter, Rate, client_bucket, parse_rate
+from swap.ratelimit import Limiter, Rate, client_bucket, parse_rate
 
 
 def request(remote: str = "10.0.0.1", forwarded: str | None = None):

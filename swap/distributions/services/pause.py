@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from swap.audit import record_event
 from swap.chain import contracts, outbox
 from swap.chain.client import get_client
 from swap.chain.models import L2Transaction
 from swap.distributions.exceptions import DistributionError
 from swap.distributions.services.rounds import distributor_address
-from swap.services.audit import record_event
 
 HELD_REASON = "held: the distributor is being paused"
 MAX_REASON_CHARS = 500

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from swap.audit import record_event
 from swap.chain import contracts, outbox
 from swap.chain.models import L2Transaction
 from swap.core.eth_address import EthAddressError, normalize_eth_address
@@ -33,9 +34,8 @@ from swap.distributions.models import (
 from swap.distributions.services.claim_index import claimed_by_account
 from swap.distributions.services.pause import pausing_or_paused
 from swap.distributions.services.rounds import current_round
-from swap.registrations.ratelimit import Limiter, client_bucket, parse_rate
+from swap.ratelimit import Limiter, client_bucket, parse_rate
 from swap.registrations.services import registrations_for_eth
-from swap.services.audit import record_event
 
 logger = logging.getLogger(__name__)
 

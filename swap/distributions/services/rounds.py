@@ -7,7 +7,8 @@
 - `publish_round` checks the distributor holds enough SESH for everything outstanding, then in one
   transaction marks the round published and puts `publishRoot` into the outbox.
 - `on_publish_finalized` (called by the outbox's signal) confirms the round when the publishing
-  transaction is final, or returns it to frozen if that transaction reverted or failed.
+  transaction is final, or returns it to frozen if that transaction reverted or failed. It returns
+  the confirmed round; the receiver, not this module, enqueues its payouts.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from swap.audit import record_event
 from swap.chain import contracts, outbox
 from swap.chain.client import get_client
 from swap.chain.faults import checkpoint
@@ -34,7 +36,6 @@ from swap.distributions.exceptions import (
 from swap.distributions.models import DistributionEntry, DistributionRound, RoundDump, RoundStatus
 from swap.distributions.services import claim_index
 from swap.distributions.sources import Entitlement, collect_entitlements
-from swap.services.audit import record_event
 
 logger = logging.getLogger(__name__)
 
@@ -202,20 +203,22 @@ def publish_round(round_id: int, *, actor: str) -> DistributionRound:
     return published
 
 
-def on_publish_finalized(tx: L2Transaction, *, actor: str) -> None:
-    """The publishing transaction is final: confirm the round, or send it back to frozen."""
+def on_publish_finalized(tx: L2Transaction, *, actor: str) -> DistributionRound | None:
+    """The publishing transaction is final: confirm the round, or send it back to frozen.
+
+    Returns the round it confirmed, whose payouts should run next; the caller (the outbox signal's
+    receiver, above the task layer) enqueues them, because services never import tasks.
+    """
     round_ = DistributionRound.objects.filter(publish_tx=tx, status=RoundStatus.PUBLISHED).first()
     if round_ is None:
-        return
+        return None
     if tx.status == L2Transaction.Status.CONFIRMED:
         confirmed = _cas(round_.pk, RoundStatus.PUBLISHED, status=RoundStatus.CONFIRMED, confirmed_at=timezone.now())
         record_event(
             "round:confirmed", actor=actor, subject=round_subject(confirmed),
             data={"root": confirmed.root, "tx_hash": tx.tx_hash, "block_number": tx.block_number},
         )
-        from swap.distributions.tasks import run_payouts_task  # tasks import services, not the reverse
-
-        run_payouts_task.delay_on_commit(confirmed.pk)
+        return confirmed
     else:
         back = _cas(round_.pk, RoundStatus.PUBLISHED, status=RoundStatus.FROZEN, publish_tx=None, published_at=None)
         record_event(
@@ -224,6 +227,7 @@ def on_publish_finalized(tx: L2Transaction, *, actor: str) -> None:
         )
         logger.error("round %s: publishing transaction l2tx:%s %s; the round is frozen again", back.number, tx.pk,
                      tx.status)
+    return None
 
 
 def current_round() -> DistributionRound | None:

@@ -1,14 +1,14 @@
 """`manage.py unlock_admin_login [--username NAME] [--ip ADDRESS]`: lift an admin login lockout now.
 
 Failed logins lock a username or a client out until the rate window ends
-(`swap.services.login_guard`); an operator who knows the failures were not an attack can lift it.
+(`swap.login_guard`); an operator who knows the failures were not an attack can lift it.
 """
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from swap.services.login_guard import lift_lockout
+from swap.login_guard import lift_lockout
 
 
 class Command(BaseCommand):

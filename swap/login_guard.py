@@ -6,7 +6,7 @@ bucket: an IPv4 address, an IPv6 /64) or the username has failed `ADMIN_LOGIN_RA
 (its audit event) and no password hash. Every failure is an `admin:login_failed` event, every
 refusal an `admin:login_locked` event, with the hashed client IP.
 
-Why the project's limiter (`swap.registrations.ratelimit`) and not django-axes: the counters then
+Why the project's limiter (`swap.ratelimit`) and not django-axes: the counters then
 live where every other limit lives (the Redis cache, shared by all web workers, no new tables or
 migrations), they key on the one client-IP function and its IPv6 buckets instead of a second IP
 parser (axes reads addresses through django-ipware), the rates read like every other limit
@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
-from swap.registrations.ratelimit import Limiter, client_bucket, parse_rate
-from swap.services.audit import record_event
+from swap.audit import record_event
+from swap.ratelimit import Limiter, client_bucket, parse_rate
 
 # Django's usernames are at most 150 characters; a longer one is a guess and counts as its prefix.
 MAX_USERNAME_CHARS = 150
