@@ -15,8 +15,6 @@ row: registrations are append-only), and an anonymous GET costs a cache read.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 
 from django.core.cache import cache
@@ -34,19 +32,12 @@ from swap.api import examples
 from swap.api.problems import Problem
 from swap.api.renderers import CSVRenderer
 from swap.api.schema import problem
+from swap.core.csv_writer import csv_text
 from swap.distributions.models import DistributionRound, RoundStatus
 from swap.registrations.models import Registration
 
 INPUTS_CACHE_SECONDS = 600
 INPUTS_HEADER = ("oxen_address", "eth_address", "stake_blocks")
-
-
-def _csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
 
 
 def _attachment(filename: str, text: str) -> HttpResponse:
@@ -56,7 +47,7 @@ def _attachment(filename: str, text: str) -> HttpResponse:
 
 
 def _csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> HttpResponse:
-    return _attachment(filename, _csv_text(header, rows))
+    return _attachment(filename, csv_text(header, rows))
 
 
 def _inputs_csv() -> tuple[str, str]:
@@ -71,7 +62,7 @@ def _inputs_csv() -> tuple[str, str]:
         report = bonus_report_as_paid(pinned)
         rows = ((row.oxen_address, row.eth_address, row.stake_blocks) for row in points_rows(report))
         name = f"bonus-inputs-{report.at_height}" + (f"-round-{pinned.number}" if pinned is not None else "")
-        cached = (f"{name}.csv", _csv_text(INPUTS_HEADER, rows))
+        cached = (f"{name}.csv", csv_text(INPUTS_HEADER, rows))
         cache.set(key, cached, INPUTS_CACHE_SECONDS)
     return cached
 

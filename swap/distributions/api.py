@@ -7,8 +7,6 @@ units passes 2^53, beyond what a JavaScript number holds exactly. Errors use the
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.http import HttpResponse
@@ -24,6 +22,7 @@ from swap.api.fields import ValueField
 from swap.api.problems import Problem, single_problem
 from swap.api.renderers import CSVRenderer
 from swap.api.schema import problem, value_parameter
+from swap.core.csv_writer import csv_text
 from swap.core.eth_address import EthAddressError, normalize_eth_address
 from swap.distributions.models import DistributionRound, RoundStatus
 from swap.distributions.proofs import claim_info
@@ -201,13 +200,10 @@ class RoundCsvView(APIView):
                               404: problem("no frozen round with that number")})
     def get(self, request: Request, number: int) -> HttpResponse:
         round_ = _frozen_round(number)
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["eth_address", "cumulative_sesh_atomic", "bonus_atomic", "claims_atomic"])
-        for row in round_.entries.order_by("eth_address").values_list(
+        rows = round_.entries.order_by("eth_address").values_list(
             "eth_address", "cumulative_atomic", "bonus_atomic", "claims_atomic"
-        ).iterator():
-            writer.writerow(row)
-        response = HttpResponse(out.getvalue(), content_type="text/csv")
+        ).iterator()
+        header = ["eth_address", "cumulative_sesh_atomic", "bonus_atomic", "claims_atomic"]
+        response = HttpResponse(csv_text(header, rows), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="round-{round_.number}.csv"'
         return response
