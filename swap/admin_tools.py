@@ -18,13 +18,10 @@ from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from swap.core.csv_writer import csv_lines
+from swap.http import client_ip
 from swap.services.audit import record_event
 
 AdminAction = Callable[[admin.ModelAdmin, HttpRequest, models.QuerySet], Any]
-
-
-def client_ip_of(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def audited_action(
@@ -43,7 +40,7 @@ def audited_action(
                     actor=f"user:{request.user.get_username()}",
                     subject=f"{modeladmin.model._meta.label}:{func.__name__}",
                     data={"ids": ids, "count": queryset.count()},
-                    ip=client_ip_of(request),
+                    ip=client_ip(request),  # behind the proxy, the client it saw (TRUSTED_PROXY_COUNT)
                 )
                 return func(modeladmin, request, queryset)
 
