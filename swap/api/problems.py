@@ -132,4 +132,16 @@ def api_exception_handler(exc: Exception, context: Mapping[str, Any]) -> HttpRes
         extra["retry_after"] = int(wait)
     set_rollback()
     code = getattr(exc.detail, "code", None) or STATUS_CODES.get(exc.status_code, "error")
-    return single_problem(exc.status_code, NON_FIELD, str(code), str(exc.detail), headers=headers, **extra)
+    return single_problem(exc.status_code, NON_FIELD, str(code), _what_to_do(exc, context), headers=headers, **extra)
+
+
+def _what_to_do(exc: exceptions.APIException, context: Mapping[str, Any]) -> str:
+    """DRF's message, and for the two a client fixes by itself, how."""
+    message = str(exc.detail)
+    view = context.get("view")
+    if isinstance(exc, exceptions.MethodNotAllowed) and view is not None:
+        methods = ", ".join(method for method in view.allowed_methods if method != "OPTIONS")
+        return f"{message} This path takes {methods}."
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        return f"{message} Send the body as application/json."
+    return message

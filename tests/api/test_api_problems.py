@@ -93,9 +93,10 @@ def test_a_missing_resource_is_a_404_problem_naming_the_parameter(client, debug,
      ("DELETE", "/api/v1/rounds/1/bonus-snapshots.csv", "GET"), ("PATCH", "/api/v1/schema/", "GET")],
 )
 def test_a_method_the_path_does_not_take_is_a_405_problem_with_allow(client, debug, method, path, allowed):
-    body = assert_problem(client.generic(method, path), 405)
+    response = client.generic(method, path)
+    body = assert_problem(response, 405)
     assert codes(body) == ["method_not_allowed"]
-    assert allowed in client.generic(method, path)["Allow"]
+    assert allowed in response["Allow"] and f"This path takes {allowed}" in body["detail"]
 
 
 def test_a_body_over_the_size_limit_is_a_413_problem(client, settings):
@@ -109,7 +110,13 @@ def test_a_body_over_the_size_limit_is_a_413_problem(client, settings):
 @pytest.mark.parametrize("path", ["/api/v1/registrations/", "/api/v1/claims/", "/api/v1/payout-requests/"])
 def test_a_body_that_is_not_json_is_a_415_problem(client, path, content_type):
     response = client.generic("POST", path, b"eth_address=0x", content_type=content_type)
-    assert codes(assert_problem(response, 415)) == ["unsupported_media_type"]
+    body = assert_problem(response, 415)
+    assert codes(body) == ["unsupported_media_type"] and "Send the body as application/json" in body["detail"]
+
+
+def test_a_request_for_another_host_is_a_400_problem(client, debug):
+    response = client.get("/api/v1/rounds/", HTTP_HOST="evil.example")
+    assert codes(assert_problem(response, 400)) == ["invalid"]
 
 
 def test_registration_rate_limits_answer_a_429_problem_with_retry_after(client, settings):
