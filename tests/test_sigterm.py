@@ -58,19 +58,33 @@ def listening(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
+class Run:
+    """A command's process and every child seen below it (killed at the end whatever happened)."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+        self.seen: set[int] = set()
+
+    def children(self) -> set[int]:
+        found = descendants(self.process.pid)
+        self.seen |= found
+        return found
+
+
 @contextmanager
-def command(*arguments: str) -> Iterator[subprocess.Popen[str]]:
+def command(*arguments: str) -> Iterator[Run]:
     environ = {k: v for k, v in os.environ.items() if k not in PRODUCTION_VARIABLES and k != DEMO_MARKER}
     process = subprocess.Popen([sys.executable, "manage.py", *arguments], cwd=REPO, env=environ, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    run = Run(process)
     try:
-        yield process
+        yield run
     finally:
-        for pid in descendants(process.pid):  # never leave anything behind, even when the test fails
-            try:
+        # Never leave anything behind, even when the test fails: a child the command failed to stop
+        # now belongs to init, so kill what was seen below it, and what is below it still.
+        for pid in run.seen | descendants(process.pid):
+            if alive(pid):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         if process.poll() is None:
             process.kill()
         process.communicate(timeout=30)
@@ -98,27 +112,27 @@ def terminate_and_check_gone(process: subprocess.Popen[str], children: set[int],
 
 def test_run_local_chain_stops_anvil_on_sigterm():
     port = free_loopback_port()
-    with command("run_local_chain", "--port", str(port), "--block-time", "0") as process:
-        read_until(process, "listening on")
-        children = descendants(process.pid)
-        assert children and listening(port)
-        assert terminate_and_check_gone(process, children) == 0
+    with command("run_local_chain", "--port", str(port), "--block-time", "0") as run:
+        read_until(run.process, "listening on")
+        children = run.children()  # npm's node wrapper and the anvil binary it starts
+        assert len(children) >= 2 and listening(port)
+        assert terminate_and_check_gone(run.process, children) == 0
         assert not listening(port)
 
 
 def test_run_oxen_simulator_stops_serving_on_sigterm():
-    with command("run_oxen_simulator") as process:
-        line = read_until(process, "wallet listening on")
+    with command("run_oxen_simulator") as run:
+        line = read_until(run.process, "wallet listening on")
         port = int(line.strip().rsplit(":", 1)[1].split("/")[0])
-        assert terminate_and_check_gone(process, descendants(process.pid)) == 0
+        assert terminate_and_check_gone(run.process, run.children()) == 0
         assert not listening(port)
 
 
 def test_the_demo_stops_its_peers_on_sigterm_before_it_finished(tmp_path):
-    with command("demo", "--dir", str(tmp_path)) as process:
-        read_until(process, "Deploying TestSESH")  # anvil and the simulator are up
-        children = descendants(process.pid)
-        assert len(children) >= 2
-        code = terminate_and_check_gone(process, children)
-        _, stderr = process.communicate(timeout=10)
+    with command("demo", "--dir", str(tmp_path)) as run:
+        read_until(run.process, "Deploying TestSESH")  # anvil and the simulator are up
+        children = run.children()
+        assert len(children) >= 3
+        code = terminate_and_check_gone(run.process, children)
+        _, stderr = run.process.communicate(timeout=10)
         assert code == 1 and "stopped" in stderr and "Traceback" not in stderr
