@@ -50,6 +50,7 @@ from swap.core.cryptonote_keys import keys_from_spend_secret, random_scalar, sca
 from swap.core.eth_address import to_checksum_address  # noqa: E402
 from swap.core.oxen_address import AddressKind, Network, OxenAddress, encode_address  # noqa: E402
 from swap.core.oxen_signature import sign_message  # noqa: E402
+from swap.shutdown import sigterm_interrupts  # noqa: E402
 
 ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 DATABASE = "swap_bench"
@@ -115,13 +116,18 @@ def start_gunicorn(port: int, threads: int) -> subprocess.Popen[bytes]:
          "--log-level", "warning", "--timeout", "60"],
         cwd=REPO, env=server_env(),
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection((HOST, port), timeout=1):
-                return process
-        except OSError:
-            time.sleep(0.2)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection((HOST, port), timeout=1):
+                    return process
+            except OSError:
+                time.sleep(0.2)
+    except BaseException:  # Ctrl-C or SIGTERM while it starts
+        process.terminate()
+        process.wait(timeout=30)
+        raise
     process.kill()
     raise SystemExit("gunicorn did not start")
 
@@ -272,6 +278,11 @@ def main() -> int:
     bodies = {None: make_registrations(args.registrations), args.rate: make_registrations(paced_count)}
     print(f"pre-computed {args.registrations} + {paced_count} registrations in {time.perf_counter() - began:.1f} s")
     port = free_port()
+    with sigterm_interrupts():  # SIGTERM, like Ctrl-C, stops gunicorn before the bench exits
+        return _measure(args, bodies, port)
+
+
+def _measure(args: argparse.Namespace, bodies: dict[float | None, list[bytes]], port: int) -> int:
     server = start_gunicorn(port, args.threads)
     workers = "sync workers" if args.threads == 1 else f"gthread workers x {args.threads} threads"
     print(f"{args.clients} concurrent clients, gunicorn 2 {workers}, PostgreSQL + Redis cache, "

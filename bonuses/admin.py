@@ -8,8 +8,6 @@ auditor can check its sha256.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from django.contrib import admin, messages
@@ -19,15 +17,11 @@ from django.utils import timezone
 
 from bonuses.models import ServiceNode, ServiceNodeSnapshot, SnapshotGap, StakeInterval
 from swap.admin_tools import ReadOnlyAdmin, audited_action, export_as_csv
+from swap.core.csv_writer import csv_lines
 
 SNAPSHOT_EXPORT_FIELDS = [
     f.attname for f in ServiceNodeSnapshot._meta.concrete_fields if f.name != "payload"
 ]
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 @audited_action("Export selected snapshots as CSV (without payloads)", permissions=["view"])
@@ -35,14 +29,8 @@ def export_snapshots_as_csv(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
 ) -> StreamingHttpResponse:
     """Like `export_as_csv`, minus the compressed payload column (megabytes per row)."""
-    writer = csv.writer(_Echo())
-
-    def rows() -> Iterator[str]:
-        yield writer.writerow(SNAPSHOT_EXPORT_FIELDS)
-        for values in queryset.order_by("height").values_list(*SNAPSHOT_EXPORT_FIELDS).iterator(chunk_size=2000):
-            yield writer.writerow(["" if value is None else str(value) for value in values])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv")
+    rows = queryset.order_by("height").values_list(*SNAPSHOT_EXPORT_FIELDS).iterator(chunk_size=2000)
+    response = StreamingHttpResponse(csv_lines(SNAPSHOT_EXPORT_FIELDS, rows), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="servicenodesnapshot.csv"'
     return response
 

@@ -1,6 +1,6 @@
 """REST API v1 for the Service Node Bonus: one Oxen address's points, rank and estimate.
 
-Errors read like the registration API's: `{"errors": {<field>: [{"code": …, "message": …}]}}`.
+Errors are the API's one envelope (`swap.api.problems`), field reasons under `errors`.
 Integers that can exceed 2^53 (stake-blocks, atomic amounts) are strings.
 """
 
@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bonuses.services.leaderboard import current_leaderboard
+from swap.api import examples
+from swap.api.problems import single_problem
+from swap.api.schema import problem, value_parameter
 from swap.registrations.proof import check_oxen_address
 from swap.registrations.services import configured_network
 
@@ -33,13 +37,8 @@ class BonusEntrySerializer(serializers.Serializer[Any]):
     pool_atomic = serializers.CharField()
 
 
-ERROR_SCHEMA = inline_serializer(
-    "BonusErrors", {"errors": serializers.DictField(child=serializers.ListField(child=serializers.DictField()))}
-)
-
-
-def _error(field: str, code: str, message: str, http_status: int) -> Response:
-    return Response({"errors": {field: [{"code": code, "message": message}]}}, status=http_status)
+def _error(field: str, code: str, message: str, http_status: int) -> HttpResponse:
+    return single_problem(http_status, field, code, message)
 
 
 class BonusDetailView(APIView):
@@ -48,14 +47,16 @@ class BonusDetailView(APIView):
     @extend_schema(
         operation_id="bonus_retrieve",
         summary="Staking Points, rank and estimated SESH of an Oxen address",
+        parameters=[value_parameter("oxen_address", "oxen-address", "a registered Oxen address",
+                                    examples.OXEN_PARAMETER)],
         responses={
             200: BonusEntrySerializer,
-            400: OpenApiResponse(ERROR_SCHEMA, description="not a primary Oxen address of this network"),
-            404: OpenApiResponse(ERROR_SCHEMA, description="not registered"),
-            503: OpenApiResponse(ERROR_SCHEMA, description="no snapshot captured yet"),
+            400: problem("not a primary Oxen address of this network"),
+            404: problem("not registered"),
+            503: problem("no snapshot captured yet"),
         },
     )
-    def get(self, request: Request, oxen_address: str) -> Response:
+    def get(self, request: Request, oxen_address: str) -> HttpResponse:
         _, problem = check_oxen_address(oxen_address, configured_network())
         if problem is not None:
             return _error("oxen_address", problem.code, problem.message, status.HTTP_400_BAD_REQUEST)

@@ -15,31 +15,29 @@ row: registrations are append-only), and an anonymous GET costs a cache read.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 
 from django.core.cache import cache
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from bonuses.models import ServiceNodeSnapshot
 from bonuses.services.allocations import BonusUnavailable, latest_snapshot, points_rows
 from bonuses.services.entitlements import bonus_report_as_paid, pinned_bonus_round
+from swap.api import examples
+from swap.api.problems import Problem
+from swap.api.renderers import CSVRenderer
+from swap.api.schema import problem
+from swap.core.csv_writer import csv_text
 from swap.distributions.models import DistributionRound, RoundStatus
 from swap.registrations.models import Registration
 
 INPUTS_CACHE_SECONDS = 600
 INPUTS_HEADER = ("oxen_address", "eth_address", "stake_blocks")
-
-
-def _csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
 
 
 def _attachment(filename: str, text: str) -> HttpResponse:
@@ -49,7 +47,7 @@ def _attachment(filename: str, text: str) -> HttpResponse:
 
 
 def _csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> HttpResponse:
-    return _attachment(filename, _csv_text(header, rows))
+    return _attachment(filename, csv_text(header, rows))
 
 
 def _inputs_csv() -> tuple[str, str]:
@@ -64,19 +62,38 @@ def _inputs_csv() -> tuple[str, str]:
         report = bonus_report_as_paid(pinned)
         rows = ((row.oxen_address, row.eth_address, row.stake_blocks) for row in points_rows(report))
         name = f"bonus-inputs-{report.at_height}" + (f"-round-{pinned.number}" if pinned is not None else "")
-        cached = (f"{name}.csv", _csv_text(INPUTS_HEADER, rows))
+        cached = (f"{name}.csv", csv_text(INPUTS_HEADER, rows))
         cache.set(key, cached, INPUTS_CACHE_SECONDS)
     return cached
 
 
-@require_GET
-def bonus_inputs_csv(request: HttpRequest) -> HttpResponse:
-    """Stake-blocks per registered Oxen address at the latest final snapshot; 503 before one exists."""
+def _inputs_or_503() -> tuple[str, str]:
     try:
-        filename, text = _inputs_csv()
+        return _inputs_csv()
     except BonusUnavailable as error:
-        return HttpResponse(f"{error}\n", status=503, content_type="text/plain")
-    return _attachment(filename, text)
+        raise Problem(503, "non_field_errors", "no_final_snapshot", str(error), {"Retry-After": "600"}) from None
+
+
+INPUTS_COLUMNS = "oxen_address,eth_address,stake_blocks (one row per registered Oxen address)"
+DIGEST_COLUMNS = "height,block_hash,sha256,final (sha256 of the stored canonical JSON)"
+NO_FINAL_SNAPSHOT = problem("no final snapshot yet (see Retry-After)")
+ROUND_NUMBER = OpenApiParameter("number", {"type": "integer", "minimum": 0}, OpenApiParameter.PATH,
+                                description="the round's number", examples=examples.ROUND_PARAMETER)
+
+
+class PublishedCsvView(APIView):
+    """A GET-only CSV file of the API (in the schema, errors in the API's envelope)."""
+
+    renderer_classes = [CSVRenderer]
+
+
+class BonusInputsView(PublishedCsvView):
+    @extend_schema(operation_id="bonus_inputs_retrieve", summary="The bonus inputs at the latest final snapshot",
+                   responses={200: OpenApiResponse(OpenApiTypes.STR, description=INPUTS_COLUMNS),
+                              503: NO_FINAL_SNAPSHOT})
+    def get(self, request: Request) -> HttpResponse:
+        """Stake-blocks per registered Oxen address at the latest final snapshot; 503 before one exists."""
+        return _attachment(*_inputs_or_503())
 
 
 def _snapshot_digests(filename: str, snapshots: QuerySet[ServiceNodeSnapshot]) -> HttpResponse:
@@ -89,10 +106,12 @@ def _snapshot_digests(filename: str, snapshots: QuerySet[ServiceNodeSnapshot]) -
     return _csv_response(filename, ("height", "block_hash", "sha256", "final"), rows)
 
 
-@require_GET
-def bonus_snapshots_csv(request: HttpRequest) -> HttpResponse:
-    """Every stored snapshot's height, block hash and sha256 of its stored JSON, oldest first."""
-    return _snapshot_digests("bonus-snapshots.csv", ServiceNodeSnapshot.objects.all())
+class BonusSnapshotsView(PublishedCsvView):
+    @extend_schema(operation_id="bonus_snapshots_retrieve", summary="Every stored snapshot's digest",
+                   responses={200: OpenApiResponse(OpenApiTypes.STR, description=DIGEST_COLUMNS)})
+    def get(self, request: Request) -> HttpResponse:
+        """Every stored snapshot's height, block hash and sha256 of its stored JSON, oldest first."""
+        return _snapshot_digests("bonus-snapshots.csv", ServiceNodeSnapshot.objects.all())
 
 
 # -- per round (SPEC §6): the same files as one round saw them -------------------------------------
@@ -101,27 +120,35 @@ def bonus_snapshots_csv(request: HttpRequest) -> HttpResponse:
 def _round(number: int) -> DistributionRound:
     round_ = DistributionRound.objects.exclude(status=RoundStatus.DRAFT).filter(number=number).first()
     if round_ is None:
-        raise Http404(f"no frozen round {number}")
+        raise Problem(404, "number", "not_found", f"No round {number} has been frozen.")
     return round_
 
 
-@require_GET
-def round_bonus_inputs_csv(request: HttpRequest, number: int) -> HttpResponse:
-    """The bonus inputs behind round `number`'s bonus column; only the header when it holds no bonus.
+class RoundBonusInputsView(PublishedCsvView):
+    @extend_schema(operation_id="rounds_bonus_inputs_retrieve", summary="The bonus inputs behind a round",
+                   parameters=[ROUND_NUMBER],
+                   responses={200: OpenApiResponse(OpenApiTypes.STR, description=INPUTS_COLUMNS),
+                              404: problem("no frozen round with that number"), 503: NO_FINAL_SNAPSHOT})
+    def get(self, request: Request, number: int) -> HttpResponse:
+        """The bonus inputs behind round `number`'s bonus column; only the header when it holds no bonus.
 
-    A round holds either no bonus or the pinned one (`entitlements.py`), so its inputs are the
-    pinned inputs: the same rows as `bonus-inputs.csv` once the bonus is pinned.
-    """
-    round_ = _round(number)
-    filename = f"round-{round_.number}.bonus-inputs.csv"
-    if round_.bonus_total_atomic == 0:
-        return _csv_response(filename, INPUTS_HEADER, ())
-    return _attachment(filename, _inputs_csv()[1])
+        A round holds either no bonus or the pinned one (`entitlements.py`), so its inputs are the
+        pinned inputs: the same rows as `bonus-inputs.csv` once the bonus is pinned.
+        """
+        round_ = _round(number)
+        filename = f"round-{round_.number}.bonus-inputs.csv"
+        if round_.bonus_total_atomic == 0:
+            return _csv_response(filename, INPUTS_HEADER, ())
+        return _attachment(filename, _inputs_or_503()[1])
 
 
-@require_GET
-def round_bonus_snapshots_csv(request: HttpRequest, number: int) -> HttpResponse:
-    """The digests of the snapshots stored at round `number`'s cut-off (those it could use)."""
-    round_ = _round(number)
-    snapshots = ServiceNodeSnapshot.objects.filter(captured_at__lte=round_.cutoff_at)
-    return _snapshot_digests(f"round-{round_.number}.bonus-snapshots.csv", snapshots)
+class RoundBonusSnapshotsView(PublishedCsvView):
+    @extend_schema(operation_id="rounds_bonus_snapshots_retrieve", summary="The snapshot digests a round could use",
+                   parameters=[ROUND_NUMBER],
+                   responses={200: OpenApiResponse(OpenApiTypes.STR, description=DIGEST_COLUMNS),
+                              404: problem("no frozen round with that number")})
+    def get(self, request: Request, number: int) -> HttpResponse:
+        """The digests of the snapshots stored at round `number`'s cut-off (those it could use)."""
+        round_ = _round(number)
+        snapshots = ServiceNodeSnapshot.objects.filter(captured_at__lte=round_.cutoff_at)
+        return _snapshot_digests(f"round-{round_.number}.bonus-snapshots.csv", snapshots)

@@ -6,11 +6,11 @@ from bonuses import api, published, views
 
 urlpatterns = [
     path("bonus/", views.leaderboard, name="bonus-leaderboard"),
-    path("api/v1/bonus-inputs.csv", published.bonus_inputs_csv, name="api-bonus-inputs"),
-    path("api/v1/bonus-snapshots.csv", published.bonus_snapshots_csv, name="api-bonus-snapshots"),
-    path("api/v1/rounds/<int:number>/bonus-inputs.csv", published.round_bonus_inputs_csv,
+    path("api/v1/bonus-inputs.csv", published.BonusInputsView.as_view(), name="api-bonus-inputs"),
+    path("api/v1/bonus-snapshots.csv", published.BonusSnapshotsView.as_view(), name="api-bonus-snapshots"),
+    path("api/v1/rounds/<int:number>/bonus-inputs.csv", published.RoundBonusInputsView.as_view(),
          name="api-round-bonus-inputs"),
-    path("api/v1/rounds/<int:number>/bonus-snapshots.csv", published.round_bonus_snapshots_csv,
+    path("api/v1/rounds/<int:number>/bonus-snapshots.csv", published.RoundBonusSnapshotsView.as_view(),
          name="api-round-bonus-snapshots"),
     path("api/v1/bonus/<str:oxen_address>/", api.BonusDetailView.as_view(), name="api-bonus-detail"),
 ]

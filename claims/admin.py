@@ -38,8 +38,9 @@ from claims.services.flags import resolve_flags
 from claims.services.review import release_held
 from claims.services.supply import enter_supply_snapshot
 from claims.tasks import fill_supply_snapshot_task
-from swap.admin_tools import ExportableAdmin, ReadOnlyAdmin, audited_action, client_ip_of, export_as_csv
+from swap.admin_tools import ExportableAdmin, ReadOnlyAdmin, audited_action, export_as_csv
 from swap.audit import record_event
+from swap.http import client_ip
 
 
 def _actor(request: HttpRequest) -> str:
@@ -101,7 +102,7 @@ class SupplySnapshotAdmin(_AddOnlyAdmin):
             excluded = [holding.as_json() for holding in form.cleaned_data["excluded"]]
             with transaction.atomic():
                 record_event("admin:action", actor=_actor(request), subject="claims.SupplySnapshot:fill_from_oxend",
-                             data={"height": height, "excluded": excluded}, ip=client_ip_of(request))
+                             data={"height": height, "excluded": excluded}, ip=client_ip(request))
                 fill_supply_snapshot_task.delay_on_commit(height, excluded, f"{_actor(request)} via oxend")
             self.message_user(request, f"Asked a worker to fetch the supply at height {height} from oxend; the "
                                        "snapshot appears here when it answers.", messages.INFO)

@@ -1,6 +1,6 @@
 """REST API v1 for claims: open one (`POST /api/v1/claims/`), follow one (`GET /api/v1/claims/<id>/`).
 
-Errors read like the registration API's: `{"errors": {<field>: [{"code": …, "message": …}]}}`.
+Errors are the API's one envelope (`swap.api.problems`), field reasons under `errors`.
 Amounts and the rate's numerator and denominator are integers written as strings (they exceed
 2^53); `sesh_per_oxen` is the rate with 9 decimals, truncated.
 """
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,16 +20,16 @@ from claims.exceptions import ClaimRateLimited, ClaimRefused, ClaimsWalletUnavai
 from claims.models import Claim
 from claims.services.opening import MAX_ADDRESS_CHARS, open_claim
 from claims.services.status import Terms, claim_status, current_terms
+from swap.api import examples
+from swap.api.fields import ValueField
+from swap.api.problems import Problem, problem_response, single_problem
+from swap.api.schema import problem
 from swap.http import client_ip
-from swap.registrations.api import BoundedJSONParser
-
-ERROR_SCHEMA = inline_serializer(
-    "ClaimErrors", {"errors": serializers.DictField(child=serializers.ListField(child=serializers.DictField()))}
-)
 
 
 class OpenClaimSerializer(serializers.Serializer[Any]):
-    oxen_address = serializers.CharField(max_length=MAX_ADDRESS_CHARS, help_text="the registered primary Oxen address")
+    oxen_address = ValueField("oxen-address", whitespace=True, max_length=MAX_ADDRESS_CHARS,
+                              purpose="The registered primary Oxen address")
 
 
 class DepositSerializer(serializers.Serializer[Any]):
@@ -57,12 +58,6 @@ class ClaimSerializer(serializers.Serializer[Any]):
     deposits = DepositSerializer(many=True)
 
 
-def _error(problems: dict[str, list[Any]], http_status: int, **extra: Any) -> Response:
-    body = {"errors": {field: [{"code": p.code, "message": p.message} for p in items]
-                       for field, items in problems.items()}, **extra}
-    return Response(body, status=http_status)
-
-
 def claim_body(claim: Claim, terms: Terms) -> dict[str, Any]:
     claim_state = claim_status(claim)
     snapshot = terms.snapshot
@@ -89,8 +84,6 @@ def claim_body(claim: Claim, terms: Terms) -> dict[str, Any]:
 
 
 class ClaimCreateView(APIView):
-    parser_classes = [BoundedJSONParser]
-
     @extend_schema(
         operation_id="claims_create",
         summary="Open the claim of a registered Oxen address",
@@ -99,35 +92,29 @@ class ClaimCreateView(APIView):
             "asking again returns the same claim (200). New claims are rate limited per client IP (429)."
         ),
         request=OpenClaimSerializer,
+        examples=[examples.CLAIM],
         responses={
             201: ClaimSerializer,
             200: OpenApiResponse(ClaimSerializer, description="the claim already existed"),
-            400: OpenApiResponse(ERROR_SCHEMA, description="malformed or unregistered address, or no snapshot yet"),
-            429: OpenApiResponse(ERROR_SCHEMA, description="too many claims opened; see Retry-After"),
-            503: OpenApiResponse(ERROR_SCHEMA, description="the claims wallet is unavailable; nothing was stored"),
+            400: problem("malformed or unregistered address, or no supply snapshot yet"),
+            429: problem("too many claims opened from this client; see Retry-After"),
+            503: problem("the claims wallet is unavailable; nothing was stored"),
         },
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: Request) -> HttpResponse:
         serializer = OpenClaimSerializer(data=request.data if isinstance(request.data, dict) else {})
-        if not serializer.is_valid():
-            return Response({"errors": {field: [{"code": getattr(e, "code", "invalid"), "message": str(e)}
-                                                for e in errors] for field, errors in serializer.errors.items()}},
-                            status=status.HTTP_400_BAD_REQUEST)
+        serializer.is_valid(raise_exception=True)  # a 400 in the envelope, through the DRF hook
         try:
             opened = open_claim(serializer.validated_data["oxen_address"], ip=client_ip(request._request), actor="api")
         except ClaimRefused as refused:
-            return _error(refused.problems, status.HTTP_400_BAD_REQUEST)
+            return problem_response(status.HTTP_400_BAD_REQUEST, refused.problems)
         except ClaimRateLimited as limited:
-            response = Response({"errors": {"non_field_errors": [{"code": "rate_limited", "message": limited.message}]},
-                                 "retry_after": limited.retry_after}, status=status.HTTP_429_TOO_MANY_REQUESTS)
-            response["Retry-After"] = str(limited.retry_after)
-            return response
+            return single_problem(status.HTTP_429_TOO_MANY_REQUESTS, "non_field_errors", "rate_limited",
+                                  limited.message, headers={"Retry-After": str(limited.retry_after)},
+                                  retry_after=limited.retry_after)
         except ClaimsWalletUnavailable as unavailable:
-            response = Response({"errors": {"non_field_errors": [{"code": "wallet_unavailable",
-                                                                   "message": unavailable.message}]}},
-                                status=status.HTTP_503_SERVICE_UNAVAILABLE)
-            response["Retry-After"] = "60"
-            return response
+            return single_problem(status.HTTP_503_SERVICE_UNAVAILABLE, "non_field_errors", "wallet_unavailable",
+                                  unavailable.message, headers={"Retry-After": "60"})
         code = status.HTTP_201_CREATED if opened.created else status.HTTP_200_OK
         return Response({**claim_body(opened.claim, current_terms()), "created": opened.created}, status=code)
 
@@ -136,11 +123,12 @@ class ClaimDetailView(APIView):
     @extend_schema(
         operation_id="claims_retrieve",
         summary="A claim: its subaddress, the terms, its deposits and credits",
-        responses={200: ClaimSerializer, 404: OpenApiResponse(description="no such claim")},
+        parameters=[OpenApiParameter("claim_id", {"type": "string", "format": "uuid"}, OpenApiParameter.PATH,
+                                     description="the claim's id, from opening it")],
+        responses={200: ClaimSerializer, 404: problem("no such claim")},
     )
     def get(self, request: Request, claim_id: Any) -> Response:
         claim = Claim.objects.select_related("subaddress").filter(pk=claim_id).first()
         if claim is None:
-            return Response({"errors": {"claim_id": [{"code": "not_found", "message": "no such claim"}]}},
-                            status=status.HTTP_404_NOT_FOUND)
+            raise Problem(404, "claim_id", "not_found", "No claim has this id.")
         return Response(claim_body(claim, current_terms()))

@@ -8,8 +8,8 @@ for anyone, superusers included. Every admin action goes through `audited_action
 
 from __future__ import annotations
 
-import csv
 import functools
+import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -18,12 +18,10 @@ from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from swap.audit import record_event
+from swap.core.csv_writer import csv_lines
+from swap.http import client_ip
 
 AdminAction = Callable[[admin.ModelAdmin, HttpRequest, models.QuerySet], Any]
-
-
-def client_ip_of(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def audited_action(
@@ -42,7 +40,7 @@ def audited_action(
                     actor=f"user:{request.user.get_username()}",
                     subject=f"{modeladmin.model._meta.label}:{func.__name__}",
                     data={"ids": ids, "count": queryset.count()},
-                    ip=client_ip_of(request),
+                    ip=client_ip(request),  # behind the proxy, the client it saw (TRUSTED_PROXY_COUNT)
                 )
                 return func(modeladmin, request, queryset)
 
@@ -54,34 +52,25 @@ def audited_action(
     return decorate
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for streaming CSV."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_value(obj: models.Model, name: str) -> str:
-    value = getattr(obj, name)
+def _csv_value(obj: models.Model, field: models.Field) -> Any:
+    """The cell of one field: JSON fields as JSON text (never Python's repr), the rest as they are."""
+    value = getattr(obj, field.attname)
     if callable(value):
         value = value()
-    return "" if value is None else str(value)
+    if isinstance(field, models.JSONField) and value is not None:
+        return json.dumps(value, ensure_ascii=False)
+    return value
 
 
 @audited_action("Export selected rows as CSV", permissions=["view"])
 def export_as_csv(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: models.QuerySet) -> HttpResponse:
     """Stream the selected rows with every concrete field but the admin's `csv_exclude` (secrets such
-    as password hashes); integers stay exact (no float formatting)."""
+    as password hashes); integers stay exact (no float formatting). Cells go through the one CSV
+    writer (`swap.core.csv_writer`), which neutralises anything a spreadsheet would run."""
     excluded = set(getattr(modeladmin, "csv_exclude", ()))
-    names = [field.attname for field in modeladmin.model._meta.concrete_fields if field.attname not in excluded]
-    writer = csv.writer(_Echo())
-
-    def rows() -> Iterable[str]:
-        yield writer.writerow(names)
-        for obj in queryset.order_by("pk").iterator(chunk_size=2000):
-            yield writer.writerow([_csv_value(obj, name) for name in names])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv")
+    fields = [field for field in modeladmin.model._meta.concrete_fields if field.attname not in excluded]
+    rows = ([_csv_value(obj, field) for field in fields] for obj in queryset.order_by("pk").iterator(chunk_size=2000))
+    response = StreamingHttpResponse(csv_lines([field.attname for field in fields], rows), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{modeladmin.model._meta.model_name}.csv"'
     return response
 

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that under /api/ every error any layer answers leaves in the API's envelope.
+    "swap.api.middleware.ApiProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "swap.http.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -230,12 +232,19 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only, bounded in size and nesting; every error in one envelope (swap/api/).
+    "DEFAULT_PARSER_CLASSES": ["swap.api.parsers.ApiJSONParser"],
+    "EXCEPTION_HANDLER": "swap.api.problems.api_exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "swap.api.negotiation.OwnFormatNegotiation",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Session Token swap & claims API",
     "DESCRIPTION": "Registrations, Staking Points, coin claims and Merkle proofs.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {"RoundStatusEnum": "swap.distributions.models.RoundStatus"},
+    # Value shapes, every status with the problem envelope, and links (swap/api/schema.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "swap.api.schema.complete_schema"],
     # The viewer comes from drf-spectacular-sidecar (pinned in requirements.txt), never from a CDN.
     "REDOC_DIST": "SIDECAR",
 }

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Sequence
 from dataclasses import astuple
 from typing import Any
 
 from django.core.management.base import OutputWrapper
+
+from swap.core.csv_writer import CsvWriter
 
 
 def write_rows(stdout: OutputWrapper, fields: Sequence[str], rows: Sequence[Any], fmt: str) -> None:
@@ -17,7 +18,7 @@ def write_rows(stdout: OutputWrapper, fields: Sequence[str], rows: Sequence[Any]
         objects = [{name: str(value) for name, value in zip(fields, astuple(row), strict=True)} for row in rows]
         stdout.write(json.dumps(objects, indent=1))
         return
-    writer = csv.writer(stdout, lineterminator="\n")
-    writer.writerow(fields)
+    writer = CsvWriter(stdout)
+    writer.row(fields)
     for row in rows:
-        writer.writerow(astuple(row))
+        writer.row(astuple(row))

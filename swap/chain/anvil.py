@@ -2,11 +2,17 @@
 
 Used by the test fixtures and by the demo, so both run the same chain the same way: a free
 loopback port, chain id 31337, anvil's deterministic development accounts.
+
+The npm package's `anvil` is a Node wrapper that starts the real binary as its own child. anvil
+runs in a process group of its own, and `stop` signals the whole group: the binary goes with the
+wrapper even if the wrapper is killed, and a Ctrl-C in the terminal reaches only our process,
+which then stops anvil itself.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -62,16 +68,28 @@ class AnvilNode:
             raise AnvilError(f"evm_revert({snapshot_id}) refused")
 
     def stop(self) -> None:
-        """Terminate the process and wait for it, killing it if it does not exit in time."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        """Terminate anvil's process group and wait for it, killing the group if it does not exit in time."""
+        stop_process_group(self.process)
         if self.process.stderr is not None:
             self.process.stderr.close()
+
+
+def _signal_group(process: subprocess.Popen[Any], signum: int) -> None:
+    try:
+        os.killpg(process.pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass  # the group is empty already
+
+
+def stop_process_group(process: subprocess.Popen[Any], timeout: float = 10.0) -> None:
+    """SIGTERM to the group of a child started with `process_group=0`; SIGKILL after `timeout`."""
+    _signal_group(process, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _signal_group(process, signal.SIGKILL)
+        process.wait(timeout=timeout)
+    _signal_group(process, signal.SIGKILL)  # anything of the group that outlived its leader
 
 
 def start_anvil(
@@ -84,19 +102,29 @@ def start_anvil(
         raise AnvilError(f"anvil not found at {binary}: run `npm ci` (make does it for you)")
     port = port or free_loopback_port()
     command = [str(binary), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(chain_id), "--silent"]
-    process = subprocess.Popen(command + (extra_args or []), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command + (extra_args or []), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               process_group=0)
     node = AnvilNode(url=f"http://127.0.0.1:{port}", process=process, chain_id=chain_id)
+    try:
+        _wait_until_it_answers(node, startup_timeout)
+    except BaseException:  # an error, Ctrl-C or SIGTERM while it starts: never leave it running
+        node.stop()
+        raise
+    return node
+
+
+def _wait_until_it_answers(node: AnvilNode, startup_timeout: float) -> None:
+    process = node.process
     deadline = time.monotonic() + startup_timeout
     while True:
         if process.poll() is not None:
             stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
             raise AnvilError(f"anvil exited with code {process.returncode}: {stderr.strip()[:500]}")
         try:
-            if int(node.rpc("eth_chainId"), 16) == chain_id:
-                return node
+            if int(node.rpc("eth_chainId"), 16) == node.chain_id:
+                return
         except requests.RequestException:
             pass
         if time.monotonic() > deadline:
-            node.stop()
             raise AnvilError(f"anvil did not answer on {node.url} within {startup_timeout:.0f} s")
         time.sleep(0.05)

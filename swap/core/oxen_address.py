@@ -30,6 +30,11 @@ class Network(enum.StrEnum):
     STAGENET = "stagenet"
 
 
+# What a primary address looks like on each network, for the hints people read and the API schema.
+PRIMARY_PREFIX = {Network.MAINNET: "L", Network.TESTNET: "T", Network.DEVNET: "dV", Network.STAGENET: "ST"}
+PRIMARY_LENGTH = {Network.MAINNET: 95, Network.TESTNET: 97, Network.DEVNET: 97, Network.STAGENET: 97}
+
+
 class AddressKind(enum.StrEnum):
     STANDARD = "standard"
     INTEGRATED = "integrated"

@@ -5,7 +5,8 @@ through `swap.chain.anvil`, and the Oxen simulator (`manage.py run_oxen_simulato
 the wallet RPC in one process) whose first two output lines say where it listens. In serve mode
 the web server and Celery run here too. Every child's output goes to a log file under the demo's
 directory, so the terminal shows only the demo's own progress. Children run in process groups of
-their own: Ctrl-C reaches the demo alone, which then stops them in order.
+their own: Ctrl-C (or SIGTERM, `swap.shutdown`) reaches the demo alone, which then stops each
+child's whole group in order (a Celery worker's pool processes too).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import IO, Any
 
 import requests
 
-from swap.chain.anvil import REPO_ROOT, AnvilNode, start_anvil
+from swap.chain.anvil import REPO_ROOT, AnvilNode, start_anvil, stop_process_group
 
 MANAGE_PY = REPO_ROOT / "manage.py"
 
@@ -41,13 +42,7 @@ class Child:
         return self.process.poll() is None
 
     def stop(self, timeout: float = 10.0) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=timeout)
+        stop_process_group(self.process, timeout)
 
 
 def _drain(stream: IO[str], log: IO[str]) -> None:
@@ -99,7 +94,11 @@ def start_simulator(history: Path, *, env: Mapping[str, str], log: Path) -> Simu
     handle.close()
     child = Child("oxen simulator", process, log)
     assert process.stdout is not None
-    first, second = process.stdout.readline().strip(), process.stdout.readline().strip()
+    try:
+        first, second = process.stdout.readline().strip(), process.stdout.readline().strip()
+    except BaseException:  # Ctrl-C or SIGTERM while it starts
+        child.stop()
+        raise
     if not first.startswith("listening on ") or not second.startswith("wallet listening on "):
         child.stop()
         raise PeerError(f"the Oxen simulator did not start (see {log}): {first!r} {second!r}")

@@ -8,7 +8,8 @@ process plays beat, sending each `CELERY_BEAT_SCHEDULE` task on its interval in-
 
 This process also keeps both chains moving, as real ones do: an Oxen block every
 `OXEN_BLOCK_SECONDS` (deposits confirm, the capture task sees new heights) and an L2 block every
-`L2_BLOCK_SECONDS` (the outbox's confirmations). Ctrl-C or SIGTERM stops every child.
+`L2_BLOCK_SECONDS` (the outbox's confirmations). Ctrl-C or SIGTERM (which the demo command turns
+into an interrupt, `swap.shutdown`) stops every child.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-import signal
 import socket
 import sys
 import time
@@ -60,14 +60,6 @@ def _flush_redis() -> None:
 
     for url in (BROKER_URL, CACHE_URL):
         redis.Redis.from_url(url).flushdb()
-
-
-class _Stop(Exception):
-    pass
-
-
-def _raise_stop(*_: Any) -> None:
-    raise _Stop()
 
 
 class Ticker:
@@ -126,7 +118,6 @@ def serve(oxen: OxenSide, *, port: int, write: Callable[[str], None], celery: bo
                                     log=logs / "beat.log"))
     else:
         tickers.extend(_beat_tickers())
-    previous = signal.signal(signal.SIGTERM, _raise_stop)
     try:
         if not _wait_for_web(port, children[0]):
             write(f"The web server did not answer on port {port}; see {children[0].log}. Stopping.")
@@ -142,10 +133,9 @@ def serve(oxen: OxenSide, *, port: int, write: Callable[[str], None], celery: bo
             for ticker in tickers:
                 ticker.tick(now)
             time.sleep(0.2)
-    except (KeyboardInterrupt, _Stop):
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM through swap.shutdown
         write("\nStopping the demo …")
     finally:
-        signal.signal(signal.SIGTERM, previous)
         for child in reversed(children):
             child.stop()
 

@@ -7,17 +7,22 @@ units passes 2^53, beyond what a JavaScript number holds exactly. Errors use the
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
-from django.http import Http404, HttpResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from swap.api import examples
+from swap.api.fields import ValueField
+from swap.api.problems import Problem, single_problem
+from swap.api.renderers import CSVRenderer
+from swap.api.schema import problem, value_parameter
+from swap.core.csv_writer import csv_text
 from swap.core.eth_address import EthAddressError, normalize_eth_address
 from swap.distributions.models import DistributionRound, RoundStatus
 from swap.distributions.proofs import claim_info
@@ -25,8 +30,14 @@ from swap.distributions.services.payouts import PayoutRateLimitedError, UnknownP
 from swap.http import client_ip
 
 
-def _error(field: str, code: str, message: str, http_status: int) -> Response:
-    return Response({"errors": {field: [{"code": code, "message": message}]}}, status=http_status)
+def _error(field: str, code: str, message: str, http_status: int) -> HttpResponse:
+    return single_problem(http_status, field, code, message)
+
+
+ROUND_NUMBER = OpenApiParameter(
+    "number", {"type": "integer", "minimum": 0}, OpenApiParameter.PATH,
+    description="the round's number (the contract's roundId)", examples=examples.ROUND_PARAMETER,
+)
 
 
 ProofSerializer = inline_serializer(
@@ -51,6 +62,12 @@ ProofSerializer = inline_serializer(
 )
 
 
+PayoutRequestOut = inline_serializer(
+    "PayoutRequest",
+    {"eth_address": serializers.CharField(help_text="EIP-55"), "requested_at": serializers.DateTimeField()},
+)
+
+
 class PayoutRequestView(APIView):
     """Ask the service to deliver an account's SESH (batched `claimMany`) instead of claiming by hand.
 
@@ -58,13 +75,17 @@ class PayoutRequestView(APIView):
     """
 
     @extend_schema(
-        request=inline_serializer("PayoutRequestIn", {"eth_address": serializers.CharField()}),
-        responses={201: OpenApiResponse(description="recorded"), 200: OpenApiResponse(description="already asked"),
-                   400: OpenApiResponse(description="malformed address"),
-                   404: OpenApiResponse(description="neither registered nor in a round"),
-                   429: OpenApiResponse(description="too many requests from this client; see Retry-After")},
+        operation_id="payout_requests_create",
+        summary="Ask for an account's SESH to be pushed to it",
+        request=inline_serializer("PayoutRequestIn", {"eth_address": ValueField("eth-address")}),
+        examples=[examples.PAYOUT_REQUEST],
+        responses={201: OpenApiResponse(PayoutRequestOut, description="recorded"),
+                   200: OpenApiResponse(PayoutRequestOut, description="already asked"),
+                   400: problem("malformed address"),
+                   404: problem("neither registered nor in a round"),
+                   429: problem("too many requests from this client; see Retry-After")},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: Request) -> HttpResponse:
         text = request.data.get("eth_address") if hasattr(request.data, "get") else None
         if not isinstance(text, str):
             return _error("eth_address", "required", "eth_address is required", status.HTTP_400_BAD_REQUEST)
@@ -75,9 +96,8 @@ class PayoutRequestView(APIView):
         except UnknownPayoutAddressError as error:
             return _error("eth_address", "not_found", str(error), status.HTTP_404_NOT_FOUND)
         except PayoutRateLimitedError as limited:
-            response = _error("non_field_errors", "rate_limited", str(limited), status.HTTP_429_TOO_MANY_REQUESTS)
-            response["Retry-After"] = str(limited.retry_after)
-            return response
+            return single_problem(status.HTTP_429_TOO_MANY_REQUESTS, "non_field_errors", "rate_limited", str(limited),
+                                  headers={"Retry-After": str(limited.retry_after)}, retry_after=limited.retry_after)
         return Response(
             {"eth_address": payout.eth_address, "requested_at": payout.created_at.isoformat()},
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -87,9 +107,14 @@ class PayoutRequestView(APIView):
 class ProofView(APIView):
     """The Merkle proof of an ETH address's cumulative entitlement in the current round."""
 
-    @extend_schema(responses={200: ProofSerializer, 400: OpenApiResponse(description="malformed address"),
-                              404: OpenApiResponse(description="no frozen entry for this address")})
-    def get(self, request: Request, eth_address: str) -> Response:
+    @extend_schema(
+        operation_id="proofs_retrieve",
+        summary="The Merkle proof of an account's cumulative entitlement",
+        parameters=[value_parameter("eth_address", "eth-address", "the account", examples.ETH_PARAMETER)],
+        responses={200: ProofSerializer, 400: problem("malformed address"),
+                   404: problem("no frozen entry for this address")},
+    )
+    def get(self, request: Request, eth_address: str) -> HttpResponse:
         try:
             address = normalize_eth_address(eth_address)
         except EthAddressError as error:
@@ -117,14 +142,41 @@ def _frozen_round(number: int) -> DistributionRound:
         number=number
     ).first()
     if round_ is None:
-        raise Http404("no frozen round with that number")
+        raise Problem(404, "number", "not_found", f"No round {number} has been frozen.")
     return round_
+
+
+ROUND_FIELDS = {
+    "round": serializers.IntegerField(), "status": serializers.ChoiceField(choices=RoundStatus.choices),
+    "cutoff": serializers.DateTimeField(), "root": serializers.CharField(), "count": serializers.IntegerField(),
+    "total_atomic": serializers.CharField(help_text="atomic SESH"), "bonus_total_atomic": serializers.CharField(),
+    "claims_total_atomic": serializers.CharField(), "dump_sha256": serializers.CharField(),
+    "distributor": serializers.CharField(), "publish_tx_hash": serializers.CharField(allow_blank=True),
+    "publish_block": serializers.IntegerField(allow_null=True),
+}
+DUMP_SCHEMA = {
+    "type": "object",
+    "description": "OpenZeppelin StandardMerkleTree `standard-v1` dump; its sha256 is the round's `dump_sha256`",
+    "properties": {
+        "format": {"type": "string", "enum": ["standard-v1"]},
+        "leafEncoding": {"type": "array", "items": {"type": "string"}},
+        "tree": {"type": "array", "items": {"type": "string", "pattern": "^0x[0-9a-f]{64}$"}},
+        "values": {"type": "array", "items": {
+            "type": "object", "required": ["value", "treeIndex"],
+            "properties": {"value": {"type": "array", "items": {"type": "string"}}, "treeIndex": {"type": "integer"}},
+        }},
+    },
+    "required": ["format", "leafEncoding", "tree", "values"],
+}
+CSV_TEXT = OpenApiTypes.STR
 
 
 class RoundListView(APIView):
     """Every frozen round with its root, count, total, dump digest and publishing transaction."""
 
-    @extend_schema(responses={200: OpenApiResponse(description="list of rounds")})
+    @extend_schema(operation_id="rounds_list", summary="Every frozen round",
+                   responses={200: OpenApiResponse(inline_serializer("Round", ROUND_FIELDS, many=True),
+                                                  description="newest first")})
     def get(self, request: Request) -> Response:
         rounds = DistributionRound.objects.select_related("publish_tx").exclude(status=RoundStatus.DRAFT)
         return Response([_round_row(r) for r in rounds.order_by("-number")])
@@ -133,7 +185,9 @@ class RoundListView(APIView):
 class RoundDumpView(APIView):
     """The round's standard-v1 dump, byte for byte (its sha256 is `dump_sha256`)."""
 
-    @extend_schema(responses={200: OpenApiResponse(description="standard-v1 JSON")})
+    @extend_schema(operation_id="rounds_dump_retrieve", summary="A round's standard-v1 dump", parameters=[ROUND_NUMBER],
+                   responses={200: OpenApiResponse(DUMP_SCHEMA, description="standard-v1 JSON, byte for byte"),
+                              404: problem("no frozen round with that number")})
     def get(self, request: Request, number: int) -> HttpResponse:
         round_ = _frozen_round(number)
         response = HttpResponse(round_.dump.text, content_type="application/json")
@@ -144,16 +198,19 @@ class RoundDumpView(APIView):
 class RoundCsvView(APIView):
     """The round's entries as CSV: eth_address, cumulative_sesh_atomic (plus the per-program split)."""
 
-    @extend_schema(responses={200: OpenApiResponse(description="CSV")})
+    renderer_classes = [CSVRenderer]
+
+    @extend_schema(operation_id="rounds_entries_retrieve", summary="A round's entries as CSV",
+                   parameters=[ROUND_NUMBER],
+                   responses={200: OpenApiResponse(CSV_TEXT, description="eth_address,cumulative_sesh_atomic,"
+                                                   "bonus_atomic,claims_atomic"),
+                              404: problem("no frozen round with that number")})
     def get(self, request: Request, number: int) -> HttpResponse:
         round_ = _frozen_round(number)
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["eth_address", "cumulative_sesh_atomic", "bonus_atomic", "claims_atomic"])
-        for row in round_.entries.order_by("eth_address").values_list(
+        rows = round_.entries.order_by("eth_address").values_list(
             "eth_address", "cumulative_atomic", "bonus_atomic", "claims_atomic"
-        ).iterator():
-            writer.writerow(row)
-        response = HttpResponse(out.getvalue(), content_type="text/csv")
+        ).iterator()
+        header = ["eth_address", "cumulative_sesh_atomic", "bonus_atomic", "claims_atomic"]
+        response = HttpResponse(csv_text(header, rows), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="round-{round_.number}.csv"'
         return response

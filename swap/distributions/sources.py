@@ -8,7 +8,8 @@ real source of its own instead of mocking the core.
 
 Everything a source returns is checked before it can reach a tree: EIP-55 addresses (normalized,
 no account twice), integer amounts only (a float or Decimal is refused, never rounded), each
-program's total within its pool.
+program's total within its pool: the settings `SNB_POOL_ATOMIC` and `CLAIMS_POOL_ATOMIC`, the same
+ones the programs split and cap with (SPEC §1: 30,000,000 SESH each by default).
 """
 
 from __future__ import annotations
@@ -21,13 +22,16 @@ from typing import Any
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from swap.core.amounts import ATOMIC_PER_SESH
 from swap.core.eth_address import EthAddressError, normalize_eth_address
 from swap.distributions.exceptions import DistributionSourceError, PoolExceededError
 
-# SPEC §1 (program): 30,000,000 SESH for each program.
-POOLS_ATOMIC = {"bonus": 30_000_000 * ATOMIC_PER_SESH, "claims": 30_000_000 * ATOMIC_PER_SESH}
-PROGRAMS = tuple(POOLS_ATOMIC)
+PROGRAMS = ("bonus", "claims")
+POOL_SETTINGS = {"bonus": "SNB_POOL_ATOMIC", "claims": "CLAIMS_POOL_ATOMIC"}
+
+
+def pool_atomic(program: str) -> int:
+    """The program's pool in atomic SESH, from its setting (read at each call: one source of truth)."""
+    return int(getattr(settings, POOL_SETTINGS[program]))
 
 Source = Callable[..., Mapping[str, int]]
 
@@ -84,8 +88,8 @@ def _checked(program: str, path: str, result: Any) -> dict[str, int]:
             raise DistributionSourceError(f"{program} source: {canonical} appears twice (in two spellings)")
         amounts[canonical] = amount
     total = sum(amounts.values())
-    if total > POOLS_ATOMIC[program]:
-        pool = POOLS_ATOMIC[program]
+    pool = pool_atomic(program)
+    if total > pool:
         raise PoolExceededError(f"{program} entitlements total {total} atomic, above the pool of {pool}")
     return amounts
 

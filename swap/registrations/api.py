@@ -1,25 +1,26 @@
 """REST API v1 for registrations: serializers check shape, `services` decides meaning.
 
-Errors always read `{"errors": {<field>: [{"code": …, "message": …}]}}` (field `non_field_errors`
-for the rest), whether the serializer or the service refused, so a client handles one format.
+Errors are the API's one envelope (`swap.api.problems`): problem details whose `errors` read
+`{<field>: [{"code": …, "message": …}]}` (field `non_field_errors` for the rest), whether the
+serializer or the service refused, so a client handles one format.
 """
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime
 from typing import Any
 
-from django.conf import settings
-from django.http import Http404
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, ValidationError
-from rest_framework.parsers import JSONParser
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from swap.api import examples
+from swap.api.fields import ValueField
+from swap.api.problems import Problem, problem_response
+from swap.api.schema import problem, value_parameter
 from swap.http import client_ip
 from swap.registrations.exceptions import (
     FieldProblem,
@@ -42,20 +43,22 @@ SIGNED_AT_MAX = 2**40
 
 
 class SubmissionSerializer(serializers.Serializer[Any]):
-    oxen_address = serializers.CharField(max_length=MAX_FIELD_CHARS, help_text="primary Oxen address (L…)")
-    eth_address = serializers.CharField(
-        max_length=MAX_ETH_CHARS, trim_whitespace=False, help_text="0x + 40 hex; mixed case must be EIP-55"
-    )
-    signature = serializers.CharField(max_length=MAX_FIELD_CHARS, help_text="SigV1… from `sign_value <eth address>`")
+    # Shapes in the schema (swap.api.values); the service checks them and says what is wrong.
+    oxen_address = ValueField("oxen-address", whitespace=True, max_length=MAX_FIELD_CHARS,
+                              purpose="The primary Oxen address to register")
+    eth_address = ValueField("eth-address", whitespace=True, max_length=MAX_ETH_CHARS, trim_whitespace=False,
+                             purpose="The ETH address that receives the SESH (stored in EIP-55 form)")
+    signature = ValueField("signature", whitespace=True, max_length=MAX_FIELD_CHARS,
+                           purpose="The wallet's signature of the ETH address")
     signed_at = serializers.IntegerField(
-        required=False, allow_null=True, min_value=0, max_value=2**40,
+        required=False, allow_null=True, min_value=0, max_value=SIGNED_AT_MAX,
         help_text='unix time, when the signed text is "<eth address> <unix time>" (needed to switch back to a '
         "superseded ETH address)",
     )
-    node_pubkey = serializers.CharField(required=False, allow_blank=True, max_length=MAX_FIELD_CHARS,
-                                        help_text="optional service node Ed25519 public key (hex)")
-    node_signature = serializers.CharField(required=False, allow_blank=True, max_length=MAX_FIELD_CHARS,
-                                           help_text="Ed25519 signature (hex) of the same signed text")
+    node_pubkey = ValueField("node-pubkey", whitespace=True, required=False, allow_blank=True,
+                             max_length=MAX_FIELD_CHARS, purpose="Optional: links a service node to the registration")
+    node_signature = ValueField("node-signature", whitespace=True, required=False, allow_blank=True,
+                                max_length=MAX_FIELD_CHARS, purpose="Required with node_pubkey")
 
     @classmethod
     def plain_submission(cls, raw: Any) -> Submission | None:
@@ -154,10 +157,6 @@ class RegistrationDetailSerializer(serializers.Serializer[Any]):
     history = RegistrationSerializer(many=True, help_text="superseded registrations, newest first")
 
 
-ERROR_SCHEMA = inline_serializer(
-    "RegistrationErrors",
-    {"errors": serializers.DictField(child=serializers.ListField(child=serializers.DictField()))},
-)
 SUBMITTED_SCHEMA = inline_serializer(
     "RegistrationSubmitted",
     {
@@ -165,29 +164,6 @@ SUBMITTED_SCHEMA = inline_serializer(
         "registration": RegistrationSerializer(),
     },
 )
-
-
-class RequestTooLarge(APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "request body too large"
-    default_code = "too_large"
-
-
-class BoundedJSONParser(JSONParser):
-    """Refuse a body larger than `DATA_UPLOAD_MAX_MEMORY_SIZE` before reading it all.
-
-    DRF reads the request stream itself, past Django's own size check; a registration is three
-    short strings, so anything large is abuse.
-    """
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if stream is not None:
-            body = stream.read(limit + 1)
-            if len(body) > limit:
-                raise RequestTooLarge(f"request body larger than {limit} bytes")
-            stream = io.BytesIO(body)
-        return super().parse(stream, media_type, parser_context)
 
 
 def _problems_from_serializer(errors: dict[str, Any]) -> dict[str, list[FieldProblem]]:
@@ -210,15 +186,8 @@ def _valid_fields(serializer: SubmissionSerializer, raw: dict[str, Any]) -> dict
     return valid
 
 
-def _error_body(problems: dict[str, list[FieldProblem]]) -> dict[str, Any]:
-    return {"errors": {field: [{"code": p.code, "message": p.message} for p in items]
-                       for field, items in problems.items()}}
-
-
 class RegistrationCreateView(APIView):
     """Submit a registration."""
-
-    parser_classes = [BoundedJSONParser]
 
     @extend_schema(
         operation_id="registrations_create",
@@ -233,12 +202,11 @@ class RegistrationCreateView(APIView):
         responses={
             201: SUBMITTED_SCHEMA,
             200: OpenApiResponse(SUBMITTED_SCHEMA, description="the same pair was already current"),
-            400: OpenApiResponse(ERROR_SCHEMA, description="a reason per field"),
-            409: OpenApiResponse(ERROR_SCHEMA, description="a concurrent registration for the same Oxen address"),
-            429: OpenApiResponse(ERROR_SCHEMA, description="too many failed attempts; see Retry-After"),
+            400: problem("a reason per field; or the body is not JSON, or nested too deep"),
+            409: problem("a concurrent registration for the same Oxen address"),
+            429: problem("too many failed attempts from this client or for this Oxen address; see Retry-After"),
         },
-        examples=[OpenApiExample("registration", request_only=True, value={
-            "oxen_address": "L…", "eth_address": "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "signature": "SigV1…"})],
+        examples=[examples.REGISTRATION],
     )
     def post(self, request: Request) -> Response:
         ip = client_ip(request._request)
@@ -257,14 +225,14 @@ class RegistrationCreateView(APIView):
                     valid = serializer.to_submission(_valid_fields(serializer, raw))
                     refuse_malformed(valid, shape_problems, ip=ip, actor="api")
         except RegistrationRefused as refused:
-            return Response(_error_body(refused.problems), status=status.HTTP_400_BAD_REQUEST)
+            return problem_response(status.HTTP_400_BAD_REQUEST, refused.problems)
         except RegistrationRateLimited as limited:
-            body = _error_body({"non_field_errors": [FieldProblem("rate_limited", limited.message)]})
-            return Response({**body, "retry_after": limited.retry_after}, status=status.HTTP_429_TOO_MANY_REQUESTS,
-                            headers={"Retry-After": str(limited.retry_after)})
+            return problem_response(status.HTTP_429_TOO_MANY_REQUESTS,
+                                    {"non_field_errors": [FieldProblem("rate_limited", limited.message)]},
+                                    headers={"Retry-After": str(limited.retry_after)}, retry_after=limited.retry_after)
         except RegistrationConflict as conflict:
-            body = _error_body({"non_field_errors": [FieldProblem("conflict", conflict.message)]})
-            return Response(body, status=status.HTTP_409_CONFLICT)
+            return problem_response(status.HTTP_409_CONFLICT,
+                                    {"non_field_errors": [FieldProblem("conflict", conflict.message)]})
         code = status.HTTP_200_OK if result.outcome == "unchanged" else status.HTTP_201_CREATED
         return Response({"outcome": result.outcome, "registration": RegistrationSerializer(result.registration).data},
                         status=code)
@@ -276,11 +244,13 @@ class RegistrationDetailView(APIView):
     @extend_schema(
         operation_id="registrations_retrieve",
         summary="Current registration and history of an Oxen address",
-        responses={200: RegistrationDetailSerializer, 404: OpenApiResponse(description="never registered")},
+        parameters=[value_parameter("oxen_address", "oxen-address", "a registered Oxen address",
+                                    examples.OXEN_PARAMETER)],
+        responses={200: RegistrationDetailSerializer, 404: problem("this Oxen address has never been registered")},
     )
     def get(self, request: Request, oxen_address: str) -> Response:
         current = current_registration(oxen_address)
         history = registration_history(oxen_address)
         if current is None and not history:
-            raise Http404("this Oxen address has never been registered")
+            raise Problem(404, "oxen_address", "not_found", "This Oxen address has never been registered.")
         return Response(RegistrationDetailSerializer({"current": current, "history": history}).data)

@@ -17,7 +17,15 @@ from dataclasses import dataclass
 
 from swap.core.eth_address import EthAddressError, parse_eth_address_with_checksum
 from swap.core.keccak import keccak256
-from swap.core.oxen_address import AddressKind, InvalidAddress, Network, OxenAddress, decode_address
+from swap.core.oxen_address import (
+    PRIMARY_LENGTH,
+    PRIMARY_PREFIX,
+    AddressKind,
+    InvalidAddress,
+    Network,
+    OxenAddress,
+    decode_address,
+)
 from swap.core.oxen_signature import InvalidSignature, check_signature, decode_signature
 from swap.core.service_node_keys import verify_service_node_signature_hex
 from swap.registrations.exceptions import FieldProblem
@@ -26,8 +34,6 @@ from swap.registrations.models import MatchedForm
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
 # What a primary address of each network looks like, for messages.
-PRIMARY_PREFIX = {Network.MAINNET: "L", Network.TESTNET: "T", Network.DEVNET: "dV", Network.STAGENET: "ST"}
-PRIMARY_LENGTH = {Network.MAINNET: 95, Network.TESTNET: 97, Network.DEVNET: 97, Network.STAGENET: 97}
 
 
 def _primary_hint(network: Network) -> str:

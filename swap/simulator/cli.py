@@ -2,16 +2,16 @@
 
 The first line printed is `listening on <oxend url>` and the second `wallet listening on <wallet
 url>`, flushed at once, so a parent process can start it on port 0 and read where it listens.
-It serves until SIGINT or SIGTERM.
+It serves until SIGINT or SIGTERM (`swap.shutdown`), then closes its listeners.
 """
 
 from __future__ import annotations
 
 import argparse
-import signal
-import threading
+import time
 from typing import Any
 
+from swap.shutdown import sigterm_interrupts
 from swap.simulator.chain import NETTYPES
 from swap.simulator.control import OxenSimulator
 from swap.simulator.history import load_history
@@ -32,28 +32,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(options: dict[str, Any]) -> None:
     history = load_history(options["history"]) if options.get("history") else None
-    simulator = OxenSimulator(
-        nettype=options["nettype"],
-        length=options["length"],
-        history=history,
-        host=options["host"],
-        oxend_port=options["port"],
-        wallet_port=options["wallet_port"],
-        control_api=not options["no_control"],
-    ).start()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        print(f"listening on {simulator.oxend_url}", flush=True)
-        print(f"wallet listening on {simulator.wallet_url}", flush=True)
-        if options["block_seconds"] > 0:
-            simulator.mine_every(options["block_seconds"])
-        while not stop.wait(0.5):
+    with sigterm_interrupts():
+        simulator = OxenSimulator(
+            nettype=options["nettype"],
+            length=options["length"],
+            history=history,
+            host=options["host"],
+            oxend_port=options["port"],
+            wallet_port=options["wallet_port"],
+            control_api=not options["no_control"],
+        ).start()
+        try:
+            print(f"listening on {simulator.oxend_url}", flush=True)
+            print(f"wallet listening on {simulator.wallet_url}", flush=True)
+            if options["block_seconds"] > 0:
+                simulator.mine_every(options["block_seconds"])
+            while True:
+                time.sleep(0.5)
+        except KeyboardInterrupt:
             pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        simulator.stop()
+        finally:
+            simulator.stop()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -24,7 +24,7 @@ from swap.distributions.exceptions import (
 )
 from swap.distributions.models import DistributionEntry, DistributionRound, FrozenRoundError, RoundDump, RoundStatus
 from swap.distributions.services.rounds import create_round, freeze_round, publish_round
-from swap.distributions.sources import POOLS_ATOMIC, load_sources
+from swap.distributions.sources import load_sources, pool_atomic
 from swap.distributions.tasks import freeze_round_task
 from swap.models import AppendOnlyError, AuditEvent
 from tests.distributions import sources
@@ -148,9 +148,23 @@ def test_a_source_that_returns_anything_but_exact_integers_per_address_is_refuse
 
 
 def test_a_program_over_its_pool_is_refused(entitlements):
-    entitlements.set(claims={ALICE: POOLS_ATOMIC["claims"], BOB: 1})
+    entitlements.set(claims={ALICE: pool_atomic("claims"), BOB: 1})
     with pytest.raises(PoolExceededError, match="claims"):
         freeze(new_round())
+
+
+@pytest.mark.parametrize(("program", "setting"), [("bonus", "SNB_POOL_ATOMIC"), ("claims", "CLAIMS_POOL_ATOMIC")])
+def test_the_pools_are_the_settings_so_a_smaller_pool_refuses_more(entitlements, settings, program, setting):
+    """One source of truth: the pool a round may not exceed is the program's setting (docs/rules.md)."""
+    setattr(settings, setting, 1_000 * SESH)
+    entitlements.set(**{program: {ALICE: 600 * SESH, BOB: 400 * SESH + 1}})
+    round_ = new_round()
+    with pytest.raises(PoolExceededError, match=f"{program} entitlements total {1_000 * SESH + 1} atomic, above "
+                                                f"the pool of {1_000 * SESH}"):
+        freeze(round_)
+    assert DistributionRound.objects.get(pk=round_.pk).status == RoundStatus.DRAFT
+    entitlements.set(**{program: {ALICE: 600 * SESH, BOB: 400 * SESH}})
+    assert freeze(round_).status == RoundStatus.FROZEN
 
 
 def test_a_missing_source_module_fails_with_a_clear_error(settings):

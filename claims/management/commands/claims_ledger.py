@@ -8,13 +8,13 @@ stderr: the row count and the totals.
 
 from __future__ import annotations
 
-import csv
 import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from claims.services.ledger import LEDGER_COLUMNS, ledger_rows
+from swap.core.csv_writer import CsvWriter
 
 
 class Command(BaseCommand):
@@ -26,10 +26,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         count = oxen = sesh = 0
         if options["format"] == "csv":
-            writer = csv.writer(self.stdout, lineterminator="\n")
-            writer.writerow(LEDGER_COLUMNS)
+            writer = CsvWriter(self.stdout)
+            writer.row(LEDGER_COLUMNS)
             for row in ledger_rows():
-                writer.writerow([row[column] for column in LEDGER_COLUMNS])
+                writer.row([row[column] for column in LEDGER_COLUMNS])
                 count, oxen, sesh = count + 1, oxen + row["amount_oxen_atomic"], sesh + row["sesh_atomic"]
         else:
             rows = []

@@ -5,7 +5,9 @@ Starts anvil and the Oxen simulator on free loopback ports, deploys the test SES
 portal's form, opens coin claims and confirms simulated deposits, computes both programs'
 allocations, freezes and publishes a round, runs a payout, claims with a served proof, verifies
 the round, and prints the figures. `--serve` then keeps the local chain and simulator running and
-serves the portal, the admin and the API with Celery (see `swap.demo.serve`) until Ctrl-C.
+serves the portal, the admin and the API with Celery (see `swap.demo.serve`) until Ctrl-C or
+SIGTERM. Either stops every child process, at any step: before the flow finished the command
+exits 1 saying so, after it (while serving) it exits 0.
 
 It always runs on the embedded default in its own directory (`var/` by default, a fresh
 `demo.sqlite3` every run), and re-executes itself once so the settings module reads that
@@ -30,6 +32,7 @@ from swap.demo.processes import PeerError, manage
 from swap.demo.rounds import L2Side
 from swap.demo.serve import port_is_free, serve
 from swap.demo.summary import summary_lines, write_summary
+from swap.shutdown import sigterm_interrupts
 
 
 class Command(BaseCommand):
@@ -51,6 +54,10 @@ class Command(BaseCommand):
             self._reexec(directory)
         if options["serve"] and not port_is_free(options["port"]):
             raise CommandError(f"port {options['port']} on 127.0.0.1 is in use: stop what listens there or pass --port")
+        with sigterm_interrupts():
+            self._run(directory, options)
+
+    def _run(self, directory: Path, options: dict[str, Any]) -> None:
         static = {name: os.environ[name] for name in static_settings(directory, datetime.now(UTC))}
         log = _log_to_file(directory / "demo.log")
         steps = 11
@@ -89,6 +96,8 @@ class Command(BaseCommand):
                 serve(oxen, port=options["port"], write=self.stdout.write, celery=not options["no_celery"])
         except (DemoFailed, PeerError) as error:
             raise CommandError(f"demo failed: {error}") from None
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM during the flow (serving catches its own)
+            raise CommandError("demo stopped before it finished (Ctrl-C or SIGTERM); its peers are stopped") from None
         finally:
             oxen.stop()
 

@@ -3,8 +3,8 @@
 Starts anvil (chain id 31337) on loopback, optionally deploys TestSESH and SwapDistributor through
 the outbox (`--deploy`, needs `L2_SIGNER_KEY`, e.g. one of anvil's development keys, which are
 accepted on 31337 only), prints the settings other processes need (`L2_RPC_URL=…` and the contract
-addresses), and serves until interrupted. Blocks are mined every `--block-time` seconds so
-confirmations arrive without anyone sending transactions.
+addresses), and serves until Ctrl-C or SIGTERM, which stop anvil too. Blocks are mined every
+`--block-time` seconds so confirmations arrive without anyone sending transactions.
 """
 
 import time
@@ -19,6 +19,7 @@ from swap.chain.errors import ChainError
 from swap.chain.local import deploy_local_contracts
 from swap.chain.signer import SignerKeyError
 from swap.core.amounts import ATOMIC_PER_SESH
+from swap.shutdown import sigterm_interrupts
 
 
 class Command(BaseCommand):
@@ -31,6 +32,10 @@ class Command(BaseCommand):
         parser.add_argument("--fund", type=int, default=60_000_000, help="SESH sent to the distributor")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with sigterm_interrupts():
+            self._serve(options)
+
+    def _serve(self, options: dict[str, Any]) -> None:
         extra = ["--block-time", str(options["block_time"])] if options["block_time"] > 0 else []
         node = start_anvil(port=options["port"], extra_args=extra)
         try:
@@ -48,7 +53,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"L2_TOKEN_ADDRESS={deployment.token}")
                 self.stdout.write(f"L2_DISTRIBUTOR_ADDRESS={deployment.distributor}")
                 self.stdout.write(f"L2_DISTRIBUTOR_DEPLOY_BLOCK={deployment.deploy_block}")
-            self.stdout.write(f"listening on {node.url} (Ctrl-C to stop)")
+            self.stdout.write(f"listening on {node.url} (Ctrl-C or SIGTERM to stop)")
             self.stdout.flush()
             while node.process.poll() is None:
                 time.sleep(0.5)
