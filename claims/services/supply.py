@@ -21,11 +21,11 @@ from django.utils import timezone
 
 from bonuses.exceptions import OxendTransientError
 from bonuses.oxend import OxendClient
-from claims.allocation import RateError, Supply, claims_rate
 from claims.exceptions import SnapshotLocked
 from claims.models import ClaimCredit, SnapshotSource, SupplySnapshot
 from claims.services.config import claim_rules
 from claims.services.locks import locked_ledger
+from swap.core.claims_allocation import RateError, Supply, claims_rate
 from swap.core.oxen_address import InvalidAddress, Network, decode_address
 from swap.services.audit import record_event
 

@@ -4,9 +4,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from bonuses.allocation import earning_stakes
 from bonuses.exceptions import OxendNetworkMismatch, OxendPermanentError, OxendTransientError
 from bonuses.oxend import OxendClient
+from swap.core.bonus_allocation import earning_stakes
 from swap.oxen_rpc import RetryPolicy
 from swap.simulator import OxenSimulator
 

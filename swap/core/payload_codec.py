@@ -60,7 +60,7 @@ def decode(payload: bytes, codec: str, base: bytes | None = None) -> bytes:
         return zlib.decompress(payload)
     if codec == ZSTD and base is None:
         return zstandard.ZstdDecompressor().decompress(payload)
-    if codec == ZSTD:
+    if codec == ZSTD and base is not None:
         dictionary = zstandard.ZstdCompressionDict(base, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
         return zstandard.ZstdDecompressor(dict_data=dictionary, max_window_size=MAX_WINDOW).decompress(payload)
     raise ValueError(f"no such payload codec {codec!r} (with a base: {base is not None})")

@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from bonuses.allocation import StakeKey, add_node_stakes
+from swap.core.bonus_allocation import StakeKey, add_node_stakes
 
 BLOCK_HASH = re.compile(r"[0-9a-f]{64}")
 PUBKEY = BLOCK_HASH
