@@ -7,8 +7,6 @@ units passes 2^53, beyond what a JavaScript number holds exactly. Errors use the
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.http import Http404, HttpResponse
@@ -22,6 +20,7 @@ from swap.core.eth_address import EthAddressError, normalize_eth_address
 from swap.distributions.models import DistributionRound, RoundStatus
 from swap.distributions.proofs import claim_info
 from swap.distributions.services.payouts import UnknownPayoutAddressError, request_payout
+from swap.distributions.services.published import entries_csv_text
 from swap.http import client_ip
 
 
@@ -139,13 +138,6 @@ class RoundCsvView(APIView):
     @extend_schema(responses={200: OpenApiResponse(description="CSV")})
     def get(self, request: Request, number: int) -> HttpResponse:
         round_ = _frozen_round(number)
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["eth_address", "cumulative_sesh_atomic", "bonus_atomic", "claims_atomic"])
-        for row in round_.entries.order_by("eth_address").values_list(
-            "eth_address", "cumulative_atomic", "bonus_atomic", "claims_atomic"
-        ).iterator():
-            writer.writerow(row)
-        response = HttpResponse(out.getvalue(), content_type="text/csv")
+        response = HttpResponse(entries_csv_text(round_), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="round-{round_.number}.csv"'
         return response
