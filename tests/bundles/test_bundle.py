@@ -97,7 +97,7 @@ def test_the_command_prints_a_one_page_report_and_exits_0(frozen_round: FrozenRo
     path.write_bytes(frozen_round.archive)
     assert main([str(path)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"sesh-verify: round 1 (cut-off ")
+    assert out.startswith("sesh-verify: round 1 (cut-off ")
     assert out.splitlines()[-1].startswith("ok: every published amount recomputed from the bundle")
     assert len(out.splitlines()) < 30
     with tarfile.open(fileobj=io.BytesIO(frozen_round.archive), mode="r:gz") as tar:

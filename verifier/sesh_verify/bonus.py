@@ -144,16 +144,25 @@ def check_bonus(bundle: Bundle, registrations: dict[int, Registration], entries:
     inputs = list(csv.reader(io.StringIO(bundle.text(fmt.BONUS_INPUTS), newline="")))
     if not inputs or inputs[0] != ["oxen_address", "eth_address", "stake_blocks"]:
         raise Broken(fmt.BONUS_INPUTS, "line 1", "the header is not oxen_address,eth_address,stake_blocks")
-    expected = [[address, registered[address][0].eth_address, str(allocation.stake_blocks_by_address.get(address, 0))]
-                for address in sorted(registered)] if holds else []
-    for number, (published, computed) in enumerate(zip(inputs[1:], expected, strict=False), start=2):
-        if published != computed:
-            raise Broken(fmt.BONUS_INPUTS, f"line {number} ({computed[0][:6]}…{computed[0][-6:]})",
-                         f"publishes {','.join(published)[-80:]}; the snapshots and registrations give "
-                         f"{computed[1]} {computed[2]} stake-blocks")
-    if len(inputs) - 1 != len(expected):
-        raise Broken(fmt.BONUS_INPUTS, f"line {min(len(inputs), len(expected) + 1) + 1}",
-                     f"{len(inputs) - 1} rows published, {len(expected)} registered addresses computed")
+    published: dict[str, tuple[int, list[str]]] = {}
+    for number, row in enumerate(inputs[1:], start=2):
+        if len(row) != 3 or row[0] in published:
+            raise Broken(fmt.BONUS_INPUTS, f"line {number}", "not one oxen_address,eth_address,stake_blocks row "
+                                                            "per address")
+        published[row[0]] = (number, row)
+    expected = {address: [address, registered[address][0].eth_address,
+                          str(allocation.stake_blocks_by_address.get(address, 0))] for address in registered} \
+        if holds else {}
+    for address in sorted(set(published) | set(expected)):
+        number, row = published.get(address, (None, None))
+        if row != expected.get(address):
+            where = f"line {number} " if number is not None else ""
+            computed = expected.get(address)
+            raise Broken(fmt.BONUS_INPUTS, f"{where}({address[:6]}…{address[-6:]})",
+                         f"publishes {row[1:] if row else 'no row'}; the snapshots and registrations give "
+                         f"{computed[1:] if computed else 'no registered address'}")
+    if [row[0] for row in inputs[1:]] != sorted(published):
+        raise Broken(fmt.BONUS_INPUTS, "rows", "not in the order of their Oxen addresses")
     published_split = {entry.eth_address.lower(): entry.bonus for entry in entries if entry.bonus}
     computed_split = {eth: sesh for eth, sesh in allocation.sesh_by_eth.items() if sesh} if holds else {}
     for eth in sorted(set(published_split) | set(computed_split)):

@@ -42,8 +42,8 @@ def verify_bundle(bundle: bundles.Bundle, *, rpc: str | None = None) -> list[tup
     report.append(("tree", summary))
     registrations, summary = check_registrations(bundle)
     report.append(("registrations", summary))
-    report.extend(("bonus", line) for line in check_bonus(bundle, registrations, entries))
     report.extend(("claims", line) for line in check_claims(bundle, registrations, entries))
+    report.extend(("bonus", line) for line in check_bonus(bundle, registrations, entries))
     report.append(("cumulative", f"bonus + claims = cumulative for all {len(entries)} accounts"))
     report.append(("previous round", check_previous(bundle, entries)))
     if rpc:
