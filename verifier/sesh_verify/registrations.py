@@ -11,6 +11,7 @@ from sesh_verify.bundle import Bundle
 from sesh_verify.errors import Broken
 from swap.core import bundle_format as fmt
 from swap.core import registration_text
+from swap.core.cryptonote_keys import key_problem
 from swap.core.eth_address import EthAddressError, normalize_eth_address, parse_eth_address
 from swap.core.keccak import keccak256
 from swap.core.oxen_address import AddressKind, InvalidAddress, Network, decode_address
@@ -49,9 +50,14 @@ def _verify_row(row: dict[str, object], network: Network, record: str) -> None:
     if not (isinstance(oxen, str) and isinstance(eth, str) and isinstance(message, str)):
         raise Broken(CHECK, record, "oxen_address, eth_address and signed_message must be text")
     try:
-        address = decode_address(oxen)
+        # The spend key's subgroup check is the signature check's own (`check_signature`, strict), so
+        # only the view key is checked here: the same refusals as the service's strict decoding, once.
+        address = decode_address(oxen, strict=False)
     except InvalidAddress as error:
         raise Broken(CHECK, record, f"the Oxen address does not decode: {error}") from None
+    problem = key_problem(address.view_public_key, strict=True)
+    if problem is not None:
+        raise Broken(CHECK, record, f"the Oxen address does not decode: view key is {problem}")
     if address.network is not network:
         raise Broken(CHECK, record, f"a {address.network.value} address; the service accepts {network.value}")
     if address.kind is not AddressKind.STANDARD:
@@ -73,9 +79,10 @@ def _verify_row(row: dict[str, object], network: Network, record: str) -> None:
         raw = decode_signature(signature if isinstance(signature, str) else "")
     except InvalidSignature as error:
         raise Broken(CHECK, record, f"the signature does not decode: {error}") from None
-    if not check_signature(keccak256(message.encode()), address.spend_public_key, raw):
+    verdict = check_signature(keccak256(message.encode()), address.spend_public_key, raw, strict=True)
+    if not verdict:
         raise Broken(CHECK, record, f"the SigV1 signature does not verify over {message!r} with this address's "
-                                    "spend key")
+                                    f"spend key ({verdict.reason})")
     node_pubkey, node_signature = row.get("node_pubkey") or "", row.get("node_signature") or ""
     if node_pubkey or node_signature:
         result = verify_service_node_signature_hex(str(node_pubkey), message.encode(), str(node_signature))
