@@ -141,10 +141,9 @@ def build(args: argparse.Namespace, workdir: Path) -> tuple[Path, dict[str, Any]
     nodes = snapshot_states(rnd, stakers)
     files: dict[str, bytes] = {fmt.REGISTRATIONS: fmt.jsonl_bytes(regs)}
     records, intervals, open_stakes, opened_at = [], [], {}, {}
-    step = BLOCKS // args.snapshots
     keyframe: tuple[int, payload_codec.DeltaEncoder] | None = None
     for number in range(args.snapshots + 1):
-        height = START + number * step
+        height = START + number * BLOCKS // args.snapshots  # the last one at the final height
         for pubkey in rnd.sample(sorted(nodes), NODES // 100):
             count = rnd.randint(1, 10)
             nodes[pubkey] = [(rnd.choice(stakers), 15_000 * OXEN // count) for _ in range(count)]

@@ -25,7 +25,8 @@ from typing import Any
 from django.conf import settings
 
 from bonuses.models import ServiceNodeSnapshot
-from bonuses.published import round_bonus_inputs_text, round_bonus_snapshots_text, round_snapshots
+from bonuses.published import INPUTS_HEADER, round_bonus_inputs_text, round_bonus_snapshots_text, round_snapshots
+from bonuses.services.allocations import BonusUnavailable
 from bonuses.services.entitlements import pinned_bonus_round
 from claims.models import Claim, ClaimCredit, ClaimsLedger, Deposit
 from claims.services.config import multiplier_schedule
@@ -187,12 +188,24 @@ def claims_parameters() -> dict[str, Any]:
     }
 
 
+def _bonus_inputs(round_: DistributionRound) -> bytes:
+    """The round's bonus inputs; only the header if they cannot be computed (a bonus from no snapshot).
+
+    Real rounds always can: the bonus enters a round only once a final snapshot past the program's
+    end is stored. A round whose inputs cannot be computed then fails verification, as it should.
+    """
+    try:
+        return round_bonus_inputs_text(round_).encode()
+    except BonusUnavailable:
+        return ",".join(INPUTS_HEADER).encode() + b"\n"
+
+
 def published_files(round_: DistributionRound) -> dict[str, bytes]:
     """Every file of the bundle except the manifest and the snapshot payloads."""
     files = {
         fmt.DUMP: round_.dump.text.encode("ascii"),
         fmt.ENTRIES: entries_csv_text(round_).encode(),
-        fmt.BONUS_INPUTS: round_bonus_inputs_text(round_).encode(),
+        fmt.BONUS_INPUTS: _bonus_inputs(round_),
         fmt.BONUS_SNAPSHOTS: round_bonus_snapshots_text(round_).encode(),
         fmt.REGISTRATIONS: registrations_jsonl(round_.cutoff_at),
         fmt.CLAIMS: claims_jsonl(round_.cutoff_at),

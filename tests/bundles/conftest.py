@@ -11,6 +11,7 @@ API serves, and a second build from the database.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -59,7 +60,7 @@ class FrozenRound:
     served: bytes
     manifest_sha256: str
     archive_sha256: str
-    api: dict[str, bytes]
+    api: dict[str, Any]
     bundle_files: dict[str, bytes]
     figures: dict[str, Any]
 
@@ -127,6 +128,13 @@ def frozen_round(django_db_setup: None, django_db_blocker: Any) -> Iterator[Froz
                 api = {name: client.get(f"/api/v1/rounds/{frozen.number}/{name}").content
                        for name in ("dump.json", "entries.csv", "bonus-inputs.csv", "bonus-snapshots.csv")}
                 files = {path: bytes(data) for path, data in bundle.files.values_list("path", "data")}
+                manifest = json.loads(files["manifest.json"])
+                snapshot = manifest["snapshots"][1]["file"]
+                for path in ("manifest.json", "registrations.jsonl", snapshot, "nope.csv"):
+                    response = client.get(f"/api/v1/rounds/{frozen.number}/bundle/{path}")
+                    api[f"bundle/{path}"] = response.content if response.status_code == 200 else response.status_code
+                api["chain.json"] = client.get(f"/api/v1/rounds/{frozen.number}/chain.json").status_code
+                api["bundle of round 2"] = client.get("/api/v1/rounds/2/bundle.tar.gz").status_code
                 figures.update(round=frozen.number, root=frozen.root, bonus_total=frozen.bonus_total_atomic,
                                claims_total=frozen.claims_total_atomic, count=frozen.count)
                 case = FrozenRound(
