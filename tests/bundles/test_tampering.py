@@ -200,3 +200,33 @@ def test_a_file_the_manifest_does_not_list_is_named(files: dict[str, bytes]) -> 
 def test_a_missing_file_is_named(files: dict[str, bytes]) -> None:
     broken = verdict({path: data for path, data in files.items() if path != fmt.CLAIMS}, redigest=False)
     assert (broken.check, broken.record, broken.reason) == ("files", fmt.CLAIMS, "listed in the manifest but missing")
+
+
+def with_previous(files: dict[str, bytes], previous_csv: bytes) -> dict[str, bytes]:
+    manifest = json.loads(files[fmt.MANIFEST])
+    manifest["previous_round"] = {"round": 0, "root": "0x" + "00" * 32}
+    manifest["files"][fmt.PREVIOUS_ENTRIES] = fmt.sha256_hex(previous_csv)
+    return {**files, fmt.PREVIOUS_ENTRIES: previous_csv, fmt.MANIFEST: fmt.json_bytes(manifest)}
+
+
+def test_a_round_equal_to_the_previous_one_passes(files: dict[str, bytes]) -> None:
+    tampered = with_previous(files, files[fmt.ENTRIES])
+    report = dict(verify_bundle(Bundle(tampered, json.loads(tampered[fmt.MANIFEST]), None, "two rounds")))
+    assert report["previous round"].startswith("no account below round 0")
+
+
+def test_an_account_lower_than_in_the_previous_round_is_named(files: dict[str, bytes]) -> None:
+    rows = lines(files[fmt.ENTRIES])
+    address, cumulative, bonus, claims = rows[3].decode().strip().split(",")
+    rows[3] = f"{address},{int(cumulative) + 1},{bonus},{int(claims) + 1}\n".encode()
+    broken = verdict(with_previous(files, b"".join(rows)), redigest=True)
+    assert (broken.check, broken.record) == ("never lower", address)
+
+
+def test_a_moved_pinned_bonus_is_named(files: dict[str, bytes]) -> None:
+    rows = lines(files[fmt.ENTRIES])
+    at = next(i for i, row in enumerate(rows[1:], start=1) if row.decode().split(",")[2] != "0")
+    address, cumulative, bonus, claims = rows[at].decode().strip().split(",")
+    rows[at] = f"{address},{int(cumulative) - 1},{int(bonus) - 1},{claims}\n".encode()
+    broken = verdict(with_previous(files, b"".join(rows)), redigest=True)
+    assert (broken.check, broken.record) == ("pinned bonus", address)

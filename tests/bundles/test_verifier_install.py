@@ -62,7 +62,8 @@ def test_it_runs_the_repository_s_swap_core_files_and_no_django(installed: Path)
     script = ("import importlib, pathlib, sys, swap.core, sesh_verify.checks\n"
               "root = pathlib.Path(swap.core.__file__).parent\n"
               "print(root)\n"
-              "print(sorted({m.split('.')[0] for m in sys.modules} & {'django', 'celery', 'web3', 'rest_framework'}))\n")
+              "frameworks = {'django', 'celery', 'web3', 'rest_framework'}\n"
+              "print(sorted({m.split('.')[0] for m in sys.modules} & frameworks))\n")
     done = subprocess.run([str(python), "-c", script], cwd=installed, capture_output=True, text=True, timeout=60,
                           env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
     assert done.returncode == 0, done.stderr
