@@ -129,7 +129,7 @@ def frozen_round(django_db_setup: None, django_db_blocker: Any) -> Iterator[Froz
                        for name in ("dump.json", "entries.csv", "bonus-inputs.csv", "bonus-snapshots.csv")}
                 files = {path: bytes(data) for path, data in bundle.files.values_list("path", "data")}
                 manifest = json.loads(files["manifest.json"])
-                snapshot = manifest["snapshots"][1]["file"]
+                snapshot = next(r["file"] for r in manifest["snapshots"] if r["base"] is not None)  # a delta
                 for path in ("manifest.json", "registrations.jsonl", snapshot, "nope.csv"):
                     response = client.get(f"/api/v1/rounds/{frozen.number}/bundle/{path}")
                     api[f"bundle/{path}"] = response.content if response.status_code == 200 else response.status_code
