@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "swap.distributions.apps.DistributionsConfig",
     "bonuses.apps.BonusesConfig",
     "claims.apps.ClaimsConfig",
+    "swap.bundles.apps.BundlesConfig",
 ]
 
 MIDDLEWARE = [

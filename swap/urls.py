@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("bonuses.urls")),
     path("", include("swap.distributions.urls")),
     path("", include("claims.urls")),
+    path("", include("swap.bundles.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -25,7 +25,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from bonuses.allocation import format_points, points
 from bonuses.models import ServiceNodeSnapshot, SnapshotGap
 from bonuses.services.allocations import compute_bonus
 from bonuses.services.entitlements import bonus_entitlements
@@ -38,6 +37,7 @@ from swap.chain.anvil import AnvilNode
 from swap.chain.client import reset_clients
 from swap.chain.local import deploy_local_contracts
 from swap.chain.models import L2Transaction
+from swap.core.bonus_allocation import format_points, points
 from swap.demo import cast
 from swap.demo.environment import database_path, env_file, work_dir, write_env_file
 from swap.demo.history import PROGRAM_FINAL_HEIGHT, extract_archive

@@ -22,11 +22,11 @@ from swap.api.fields import ValueField
 from swap.api.problems import Problem, single_problem
 from swap.api.renderers import CSVRenderer
 from swap.api.schema import problem, value_parameter
-from swap.core.csv_writer import csv_text
 from swap.core.eth_address import EthAddressError, normalize_eth_address
 from swap.distributions.models import DistributionRound, RoundStatus
 from swap.distributions.proofs import claim_info
 from swap.distributions.services.payouts import UnknownPayoutAddressError, request_payout
+from swap.distributions.services.published import entries_csv_text
 from swap.http import client_ip
 
 
@@ -200,10 +200,6 @@ class RoundCsvView(APIView):
                               404: problem("no frozen round with that number")})
     def get(self, request: Request, number: int) -> HttpResponse:
         round_ = _frozen_round(number)
-        rows = round_.entries.order_by("eth_address").values_list(
-            "eth_address", "cumulative_atomic", "bonus_atomic", "claims_atomic"
-        ).iterator()
-        header = ["eth_address", "cumulative_sesh_atomic", "bonus_atomic", "claims_atomic"]
-        response = HttpResponse(csv_text(header, rows), content_type="text/csv")
+        response = HttpResponse(entries_csv_text(round_), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="round-{round_.number}.csv"'
         return response

@@ -35,6 +35,7 @@ from swap.distributions.exceptions import (
 )
 from swap.distributions.models import DistributionEntry, DistributionRound, RoundDump, RoundStatus
 from swap.distributions.services import claim_index
+from swap.distributions.signals import round_frozen
 from swap.distributions.sources import Entitlement, collect_entitlements
 
 logger = logging.getLogger(__name__)
@@ -133,6 +134,7 @@ def freeze_round(round_id: int, *, actor: str) -> DistributionRound:
                   "bonus_total_atomic": str(bonus_total), "claims_total_atomic": str(claims_total),
                   "dump_sha256": sha256, "cutoff": frozen.cutoff_at.isoformat()},
         )
+        round_frozen.send(sender=DistributionRound, round=frozen, actor=actor)  # its bundle (swap.bundles)
     logger.info("round %s frozen: %s accounts, root %s", frozen.number, frozen.count, frozen.root)
     return frozen
 
