@@ -94,20 +94,22 @@ class ProofView(APIView):
 
 
 def _round_row(round_: DistributionRound) -> dict[str, Any]:
-    tx = round_.publish_tx
+    tx = round_.propose_tx
     return {
         "round": round_.number, "status": round_.status, "cutoff": round_.cutoff_at.isoformat(),
         "root": round_.root, "count": round_.count, "total_atomic": str(round_.total_atomic),
         "bonus_total_atomic": str(round_.bonus_total_atomic), "claims_total_atomic": str(round_.claims_total_atomic),
         "dump_sha256": round_.dump_sha256, "distributor": round_.distributor_address,
-        "publish_tx_hash": tx.tx_hash if tx else "", "publish_block": tx.block_number if tx else None,
+        "propose_tx_hash": tx.tx_hash if tx else "", "propose_block": tx.block_number if tx else None,
+        "activates_at": round_.activates_at.isoformat() if round_.activates_at else None,
+        "activate_tx_hash": round_.activated_tx_hash, "vetoed_tx_hash": round_.vetoed_tx_hash,
     }
 
 
 def _frozen_round(number: int) -> DistributionRound:
-    round_ = DistributionRound.objects.select_related("publish_tx").exclude(status=RoundStatus.DRAFT).filter(
-        number=number
-    ).first()
+    round_ = DistributionRound.objects.numbered().select_related("propose_tx").exclude(
+        status=RoundStatus.DRAFT
+    ).filter(number=number).first()
     if round_ is None:
         raise Http404("no frozen round with that number")
     return round_
@@ -118,7 +120,7 @@ class RoundListView(APIView):
 
     @extend_schema(responses={200: OpenApiResponse(description="list of rounds")})
     def get(self, request: Request) -> Response:
-        rounds = DistributionRound.objects.select_related("publish_tx").exclude(status=RoundStatus.DRAFT)
+        rounds = DistributionRound.objects.select_related("propose_tx").exclude(status=RoundStatus.DRAFT)
         return Response([_round_row(r) for r in rounds.order_by("-number")])
 
 

@@ -1,0 +1,1 @@
+"""The watchdog's records (filled in by swap.watchdog.services)."""
