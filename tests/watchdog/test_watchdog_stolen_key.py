@@ -205,3 +205,18 @@ def test_a_veto_that_lost_its_race_is_fine(deployed, entitlements, l2):
     guardian = load_guardian()
     assert _veto(get_client(), guardian, deployed.distributor, stolen.root_hex).startswith("0x")
     assert _veto(get_client(), guardian, deployed.distributor, stolen.root_hex) == "", "NotPending: already done"
+
+
+def test_a_root_vetoed_before_the_watchdog_judged_it_is_alerted_but_needs_no_pause(deployed, entitlements, l2):
+    from swap.chain.signer import load_guardian
+    from swap.watchdog.services.responding import _veto
+
+    stolen = tree({THIEF: FUNDED})
+    propose_tree_with_stolen_key(stolen)
+    _veto(get_client(), load_guardian(), deployed.distributor, stolen.root_hex)  # a person was faster
+    l2.mine(3)
+    report = watch()
+    assert (report.root_mismatches, report.vetoed, report.paused_tx_hash) == (1, (), "")
+    check = ProposalCheck.objects.get()
+    assert check.response == "vetoed on chain before the watchdog judged it: nothing to do"
+    assert Alert.objects.get().kind == AlertKind.ROOT_MISMATCH and not state().paused

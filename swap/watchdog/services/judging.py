@@ -79,6 +79,9 @@ def judge_proposal(check: ProposalCheck, client: ChainClient, *, at_block: int) 
         figures["rebuilt"] = [{"source": r.source, "root": r.root, "total": str(r.total), "accounts": r.accounts}
                               for r in rebuilt]
         findings += problems + figure_findings(declared, rebuilt)
+    # A root vetoed before anyone here judged it (catching up on history, or a person's veto) can
+    # never become claimable: it is still judged and alerted, but needs no veto and no pause.
+    figures["vetoed_on_chain"] = contracts.is_vetoed(client, check.distributor, check.root)
     token = contracts.read(client, contracts.DISTRIBUTOR, check.distributor, "token", block=at_block)
     balance = contracts.token_balance(client, str(token), check.distributor, block=at_block)
     paid = paid_up_to(check.chain_id, check.distributor, at_block)

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from swap.chain import contracts
 from swap.chain.client import ChainClient
+from swap.services.audit import record_event
 from swap.watchdog.models import ProposalCheck, Verdict, WatchCursor
 from swap.watchdog.services.connection import guardian_for, watchdog_client, watched_distributor
 from swap.watchdog.services.judging import judge_proposal, record_verdict
@@ -56,19 +57,22 @@ class PassReport:
         return "; ".join(parts)
 
 
-def record_pending_root(client: ChainClient, distributor: str, *, block: int) -> ProposalCheck | None:
-    """Make sure the root pending on chain at `block` has a proposal check (however it was missed)."""
+def record_pending_root(client: ChainClient, distributor: str, *, block: int, actor: str) -> ProposalCheck | None:
+    """Make sure the root pending on chain at `block` has a proposal check (inside the caller's transaction)."""
     state = contracts.distributor_state(client, distributor, block=block)
     if not state.has_pending:
         return None
     total = int(contracts.read(client, contracts.DISTRIBUTOR, distributor, "pendingTotal", block=block))
     accounts = int(contracts.read(client, contracts.DISTRIBUTOR, distributor, "pendingAccounts", block=block))
-    check, _ = ProposalCheck.objects.get_or_create(
+    check, created = ProposalCheck.objects.get_or_create(
         chain_id=client.chain_id, distributor=distributor, round_id=state.pending_round_id,
         root=state.pending_root.lower(), activates_at=state.pending_activates_at,
         defaults={"declared_total": str(total), "declared_accounts": str(accounts),
                   "source": ProposalCheck.Source.STATE},
     )
+    if created:
+        record_event("watchdog:pending_root_seen", actor=actor, subject=f"round:{check.round_id}",
+                     data={"check": check.pk, "root": check.root, "at_block": block})
     return check
 
 
@@ -80,7 +84,7 @@ def watch_distributor(*, actor: str) -> PassReport:
     scan = scan_events(client, distributor, actor=actor)
     head = client.block_number()
     with transaction.atomic():
-        record_pending_root(client, distributor, block=head)
+        record_pending_root(client, distributor, block=head, actor=actor)
     judged = mismatched = 0
     unchecked = ProposalCheck.objects.filter(chain_id=client.chain_id, distributor=distributor,
                                              verdict=Verdict.UNCHECKED).order_by("pk")

@@ -7,7 +7,9 @@ its audit event, in one transaction. A crash in between is repaired by the next 
 both actions are decided from the chain's state, not from memory: a root no longer pending is not
 vetoed again (a veto that lost a race to an activation or another veto, `NotPending`, is fine —
 the pause then stops the claims), and a paused contract is not paused again. After the admin
-unpauses, an answered finding does not pause again; only a new finding does.
+unpauses, an answered finding does not pause again; only a new finding does. A root that was
+already vetoed on chain when the watchdog judged it (a person's veto, or history read again after
+the watchdog's tables were reset) can never become claimable: it is alerted, not answered.
 """
 
 from __future__ import annotations
@@ -61,6 +63,17 @@ def _pause(client: ChainClient, guardian: Signer, distributor: str) -> str:
         raise
 
 
+def _pause_once(client: ChainClient, guardian: Signer, distributor: str, response: Response) -> str:
+    """Pause unless paused; what happened, in words."""
+    if contracts.is_paused(client, distributor):
+        return "the distributor was already paused"
+    response.paused_tx_hash = _pause(client, guardian, distributor)
+    if not response.paused_tx_hash:
+        return "paused by someone else"
+    logger.critical("watchdog paused the distributor %s in %s", distributor, response.paused_tx_hash)
+    return f"paused in {response.paused_tx_hash}"
+
+
 def respond_to_mismatches(client: ChainClient, guardian: Signer, distributor: str, *, actor: str) -> Response:
     """Veto every unanswered mismatched root still pending, pause once, and record both."""
     response = Response()
@@ -69,6 +82,9 @@ def respond_to_mismatches(client: ChainClient, guardian: Signer, distributor: st
         return response
     notes: dict[int, str] = {}
     for check in roots:
+        if check.figures.get("vetoed_on_chain"):
+            notes[check.pk] = "vetoed on chain before the watchdog judged it: nothing to do"
+            continue
         state = contracts.distributor_state(client, distributor)
         if state.pending_root != check.root.lower():
             notes[check.pk] = "not pending any more: nothing to veto"
@@ -84,13 +100,9 @@ def respond_to_mismatches(client: ChainClient, guardian: Signer, distributor: st
         if tx_hash:
             response.vetoed.append(check.root)
             logger.critical("watchdog vetoed root %s of round %s in %s", check.root, check.round_id, tx_hash)
-    if contracts.is_paused(client, distributor):
-        pause_note = "the distributor was already paused"
-    else:
-        response.paused_tx_hash = _pause(client, guardian, distributor)
-        pause_note = f"paused in {response.paused_tx_hash}" if response.paused_tx_hash else "paused by someone else"
-        if response.paused_tx_hash:
-            logger.critical("watchdog paused the distributor %s in %s", distributor, response.paused_tx_hash)
+    pause_note = ""
+    if claims or any(not check.figures.get("vetoed_on_chain") for check in roots):
+        pause_note = _pause_once(client, guardian, distributor, response)
     with transaction.atomic():
         if response.paused_tx_hash:
             record_event("watchdog:distributor_paused", actor=actor, subject=f"distributor:{distributor}",

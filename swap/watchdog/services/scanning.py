@@ -26,7 +26,7 @@ from swap.chain import contracts
 from swap.chain.client import ChainClient
 from swap.distributions.models import DistributionEntry, DistributionRound, RoundStatus
 from swap.services.audit import record_event
-from swap.watchdog.exceptions import WatchdogReorgError
+from swap.watchdog.exceptions import WatchdogError, WatchdogReorgError
 from swap.watchdog.findings import claim_finding
 from swap.watchdog.models import AlertKind, ClaimCheck, ProposalCheck, RootActivation, Verdict, WatchCursor
 from swap.watchdog.services.alerts import raise_alert
@@ -85,7 +85,7 @@ def scan_events(client: ChainClient, distributor: str, *, actor: str) -> ScanRep
                 next_block=end + 1, last_block_hash=block["hash"] if block else ""
             )
             if moved != 1:
-                raise WatchdogReorgError("another watchdog pass moved the cursor meanwhile; this one stops")
+                raise WatchdogError("another watchdog pass moved the cursor meanwhile; this one stops")
         report.proposals += chunk.proposals
         report.activations += chunk.activations
         report.claims += chunk.claims
