@@ -22,10 +22,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from swap.audit import record_event
 from swap.chain.client import ChainClient
 from swap.chain.models import AttemptKind, L2Transaction, L2TransactionAttempt
 from swap.chain.outbox import record_broadcast, send_attempt, signable, signer_for, suggest_fees, tx_subject
-from swap.services.audit import record_event
 
 logger = logging.getLogger(__name__)
 

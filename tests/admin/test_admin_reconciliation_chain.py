@@ -12,7 +12,7 @@ from admin_world import ALICE_SESH, BOB_SESH, CAROL_SESH, POOL, build
 
 from swap.chain.local import deploy_local_contracts
 from swap.distributions.tasks import sync_claims_task
-from swap.services.reconciliation import reconcile
+from swap.overview.reconciliation import reconcile
 from tests.claims.claims_world import make_world
 from tests.distributions.l2 import harness
 from tests.distributions.test_distribution_flow import publish_and_activate, send_from_helper

@@ -15,7 +15,6 @@ from swap.chain.models import L2Transaction
 from swap.chain.tasks import refuse_wrong_chain, track_transactions_task
 from swap.core.eth_address import normalize_eth_address
 from swap.locks import single_flight
-from tests.chain.mechanics import transfers_to  # noqa: F401 - a fixture
 from tests.distributions.l2 import SERVICE_KEY, harness
 
 REPO = Path(__file__).resolve().parents[2]

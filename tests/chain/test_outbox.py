@@ -3,7 +3,7 @@
 Plain value transfers to a fresh address stand in for contract calls here (the distribution tests
 do the same with the real contracts): the receiver's balance shows exactly how many times the
 transaction took effect, so "exactly once" is a balance equality, not a guess. They pass the
-signing policy through `tests/chain/mechanics.py`, which says why and where that policy is tested.
+signing policy through `tests/chain/conftest.py`, which says why and where that policy is tested.
 """
 
 import pytest
@@ -16,7 +16,6 @@ from swap.chain.signals import transaction_finalized
 from swap.chain.tracking import track_transactions
 from swap.core.eth_address import normalize_eth_address
 from swap.models import AuditEvent
-from tests.chain.mechanics import transfers_to  # noqa: F401 - a fixture
 from tests.distributions.l2 import HELPER_ADDRESS, SERVICE_ADDRESS, harness
 
 pytestmark = [pytest.mark.chain, pytest.mark.django_db]

@@ -2,7 +2,6 @@
 a batch. In every case each account ends with exactly its entitlement, and no job is lost."""
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 
 from swap.chain import contracts

@@ -6,8 +6,9 @@ given a node and a distributor, checks it on chain: the distributor's `RootPubli
 root (emitted when it was activated) and every `RootProposed` log of it must declare the dump's
 total and account count, and the root must be the current `merkleRoot` or one activated before it
 (an earlier round, which a later cumulative one superseded). A root that is only proposed is
-reported as pending with its activation time; a vetoed one is an error. Works against any node and chain: it only reads. Prints one line `ok: …` and exits
-0, or one line `error: …` on stderr and exits 1.
+reported as pending with its activation time; a vetoed one is an error. Works against any node
+and chain: it only reads. Prints one line `ok: …` and exits 0, or one line `error: …` on stderr
+and exits 1.
 """
 
 import sys
@@ -75,7 +76,8 @@ class Command(BaseCommand):
                            f"declaring total {proposal.total} and {proposal.accounts} accounts, but {path.name} has "
                            f"{tree.total} and {len(tree)}")
         if vetoed:
-            self._fail(f"root {tree.root_hex} of {path.name} was vetoed by the guardian of {where}: it is never claimable")
+            self._fail(f"root {tree.root_hex} of {path.name} was vetoed by the guardian of {where}: "
+                       "it is never claimable")
         if not published and proposed and on_chain != tree.root_hex:
             last = proposed[-1]
             self.stdout.write(f"ok: root {tree.root_hex} is pending on {where} ({summary}; proposed as round "

@@ -1,4 +1,4 @@
-"""Outbox mechanics tests drive plain value transfers through the outbox, under a test signing policy.
+"""Chain test fixtures: outbox mechanics tests drive plain value transfers, under a test signing policy.
 
 A transfer's effect is a balance, which counts exactly how many times a transaction took effect,
 so "exactly once" is an equality, not a guess; a contract call that is idempotent on chain could
