@@ -51,6 +51,14 @@ class LocalDeployment:
     guardian: str
     activation_delay: int
 
+    def settings(self) -> dict[str, str]:
+        """The settings other processes need to use this deployment, in the order they are printed."""
+        return {
+            "L2_TOKEN_ADDRESS": self.token, "L2_DISTRIBUTOR_ADDRESS": self.distributor,
+            "L2_DISTRIBUTOR_DEPLOY_BLOCK": str(self.deploy_block), "L2_SAFE_ADDRESS": self.safe,
+            "L2_ACTIVATION_DELAY_SECONDS": str(self.activation_delay),
+        }
+
 
 def _require_local() -> None:
     if settings.L2_CHAIN_ID != ANVIL_CHAIN_ID:
