@@ -219,8 +219,8 @@ def run(leaves: int, samples: int, seed: int) -> None:
             batches[("repeat", "scattered", size)] = payout(round2, scattered[size])
             batches[("repeat", "adjacent", size)] = payout(round2, adjacent2[size])
 
-        print_report({"SwapDistributor": ours_deploy, "Uniswap-style": base_deploy, "cumulative (1inch-style)": drop_deploy},
-                     gas, batches, round1)
+        deploys = {"SwapDistributor": ours_deploy, "Uniswap-style": base_deploy, "cumulative 1inch-style": drop_deploy}
+        print_report(deploys, gas, batches, round1)
     finally:
         node.stop()
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from celery import shared_task
 
-from bonuses.exceptions import OxendTransientError
 from bonuses.services.capture import CaptureNotConfigured, capture_snapshot
 from swap.locks import single_flight, single_flight_key
+from swap.oxend_errors import OxendTransientError
 
 logger = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from claims.services.review import release_held
 from claims.services.supply import enter_supply_snapshot
 from claims.tasks import fill_supply_snapshot_task
 from swap.admin_tools import ExportableAdmin, ReadOnlyAdmin, audited_action, client_ip_of, export_as_csv
-from swap.services.audit import record_event
+from swap.audit import record_event
 
 
 def _actor(request: HttpRequest) -> str:

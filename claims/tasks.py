@@ -15,11 +15,11 @@ from typing import Any
 
 from celery import shared_task
 
-from bonuses.exceptions import OxendTransientError
 from claims.exceptions import ClaimsNotConfigured, WalletRpcTransientError
 from claims.services.supply import ExcludedHolding, fill_from_oxend
 from claims.services.watcher import poll_deposits
 from swap.locks import single_flight, single_flight_key
+from swap.oxend_errors import OxendTransientError
 
 logger = logging.getLogger(__name__)
 

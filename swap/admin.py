@@ -1,7 +1,7 @@
 """Admin for the shared core: the audit trail (read-only for everyone), report pages, audited edits.
 
 - The reconciliation page is served by the default `admin.site`, which every app registers its
-  models with: its URL patterns are put in front of the site's own (see `swap.admin_views`).
+  models with: its URL patterns are put in front of the site's own (see `swap.overview.admin_views`).
 - Django's site-wide "delete selected" action is switched off: every action in this admin is an
   `audited_action`, and no record a person may delete is deleted in bulk.
 - What the admin's own forms add, change or delete (users, groups, supply snapshots, burns) is
@@ -19,9 +19,9 @@ from django.db import transaction
 from django.db.models.signals import post_save
 
 from swap.admin_tools import ReadOnlyAdmin, export_as_csv
-from swap.admin_views import report_urls
+from swap.audit import record_event
 from swap.models import AuditEvent
-from swap.services.audit import record_event
+from swap.overview.admin_views import report_urls
 
 LOG_TAGS = {ADDITION: "admin:added", CHANGE: "admin:changed", DELETION: "admin:deleted"}
 

@@ -17,7 +17,7 @@ from django.contrib import admin
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
-from swap.services.audit import record_event
+from swap.audit import record_event
 
 AdminAction = Callable[[admin.ModelAdmin, HttpRequest, models.QuerySet], Any]
 

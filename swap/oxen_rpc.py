@@ -1,7 +1,7 @@
 """One HTTP JSON-RPC transport for the Oxen programs' peers: oxend and oxen-wallet-rpc.
 
 Both speak JSON-RPC 2.0 over `POST /json_rpc` and both report errors inside an HTTP 200 reply,
-so the mechanics are shared here and each client (`bonuses.oxend`, `claims.wallet_rpc`) only says
+so the mechanics are shared here and each client (`swap.oxend`, `claims.wallet_rpc`) only says
 which failures are worth retrying and how a result must look:
 
 - explicit (connect, read) timeouts on every request, a longer read timeout per call when asked;

@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
-from swap.services.health import record_worker_heartbeat
+from swap.health import record_worker_heartbeat
 
 
 @shared_task(bind=True, acks_late=True)
 def record_heartbeat_task(self, token: str) -> None:  # type: ignore[no-untyped-def]
-    """Write a heartbeat event; see `swap.services.health.record_worker_heartbeat`."""
+    """Write a heartbeat event; see `swap.health.record_worker_heartbeat`."""
     record_worker_heartbeat(token, worker=self.request.hostname or "in-process")

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from swap.http import with_page_security_headers
-from swap.rules import rules_in_force
+from swap.overview.rules import rules_in_force
 
 
 @require_GET

@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 
+from swap.audit import record_event
 from swap.models import AuditEvent
 from swap.roles import AUDITOR_GROUP, OPERATOR_EXTRA_PERMISSIONS, OPERATOR_GROUP
-from swap.services.audit import record_event
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.db import transaction
 
+from swap.audit import AuditOutsideTransactionError, hash_ip, record_event
 from swap.models import AppendOnlyError, AuditEvent
-from swap.services.audit import AuditOutsideTransactionError, hash_ip, record_event
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from bonuses.exceptions import OxendPermanentError, OxendTransientError
 from bonuses.models import ServiceNodeSnapshot, SnapshotSource
-from bonuses.oxend import OxendClient
 from bonuses.services.ingest import OutOfOrderSnapshot, ingest_snapshot
 from bonuses.services.provisional import discard_snapshots_from, mark_final
+from swap.oxend import OxendClient
+from swap.oxend_errors import OxendPermanentError, OxendTransientError
 
 logger = logging.getLogger(__name__)
 VERIFY_BATCH = 200

@@ -33,7 +33,7 @@ from bonuses.services.nodes import node_ids, sync_nodes
 from bonuses.services.payloads import encode_payload
 from bonuses.services.provisional import FinalSnapshotConflict, discard_snapshots_from
 from bonuses.snapshot_format import ParsedSnapshot, parse_snapshot
-from swap.services.audit import record_event
+from swap.audit import record_event
 
 __all__ = ["FinalSnapshotConflict", "IngestOutcome", "OutOfOrderSnapshot", "ingest_parsed", "ingest_snapshot"]
 

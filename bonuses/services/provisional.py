@@ -23,7 +23,7 @@ from django.utils import timezone
 from bonuses.models import ServiceNodeSnapshot, SnapshotGap, StakeInterval
 from bonuses.services.locks import lock_snapshot_writes
 from bonuses.services.nodes import restore_nodes_before
-from swap.services.audit import record_event
+from swap.audit import record_event
 
 
 class FinalSnapshotConflict(ValueError):

@@ -7,7 +7,7 @@ import re
 from django.db import IntegrityError, transaction
 
 from claims.models import Burn
-from swap.services.audit import record_event
+from swap.audit import record_event
 
 _TXID = re.compile(r"[0-9a-f]{64}")
 

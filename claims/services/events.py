@@ -1,6 +1,6 @@
 """Audit events written in bulk, for the watcher's batches (one event per state change).
 
-`swap.services.audit.record_event` inserts one row per call; a poll that credits a hundred
+`swap.audit.record_event` inserts one row per call; a poll that credits a hundred
 thousand deposits would spend most of its time in those round trips. This writes the same rows
 with `bulk_create`, under the same rule: only inside the transaction of the change they record.
 """
@@ -13,8 +13,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from swap.audit import AuditOutsideTransactionError
 from swap.models import AuditEvent
-from swap.services.audit import AuditOutsideTransactionError
 
 BATCH = 500
 

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from claims.models import Claim, ClaimFlag, Deposit, FlagKind
-from swap.services.audit import record_event
+from swap.audit import record_event
 
 
 def raise_flag(

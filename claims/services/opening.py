@@ -41,13 +41,13 @@ from claims.models import Claim, FlagKind, Subaddress, SubaddressUse, SupplySnap
 from claims.services.config import claim_rules, wallet_client
 from claims.services.flags import raise_flag
 from claims.services.supply import active_snapshot
+from swap.audit import hash_ip, record_event
 from swap.core.oxen_address import AddressKind, InvalidAddress, Network, decode_address
 from swap.registrations.exceptions import FieldProblem
 from swap.registrations.models import Registration
 from swap.registrations.proof import check_oxen_address
 from swap.registrations.ratelimit import Limiter, parse_rate
 from swap.registrations.services import current_registration
-from swap.services.audit import hash_ip, record_event
 
 logger = logging.getLogger(__name__)
 MAX_ADDRESS_CHARS = 200

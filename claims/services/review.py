@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from claims.models import Deposit, DepositState, HoldReason
-from swap.services.audit import record_event
+from swap.audit import record_event
 
 RELEASABLE = (HoldReason.UNLOCK_TIME, HoldReason.AMOUNT_CHANGED)
 

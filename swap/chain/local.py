@@ -50,6 +50,15 @@ class LocalDeployment:
     publisher: str
     guardian: str
     activation_delay: int
+    transactions: tuple[tuple[str, str], ...] = ()  # (what, tx hash) in the order they were sent
+
+    def settings(self) -> dict[str, str | int]:
+        """The settings other processes need to use this deployment, in the order they are printed."""
+        return {
+            "L2_TOKEN_ADDRESS": self.token, "L2_DISTRIBUTOR_ADDRESS": self.distributor,
+            "L2_DISTRIBUTOR_DEPLOY_BLOCK": self.deploy_block, "L2_SAFE_ADDRESS": self.safe,
+            "L2_ACTIVATION_DELAY_SECONDS": self.activation_delay,
+        }
 
 
 def _require_local() -> None:
@@ -128,6 +137,10 @@ def _deploy(client: ChainClient, deployer: Signer, name: str, *args: object) -> 
 
 def deploy_safe(client: ChainClient, deployer: Signer, owners: list[str], threshold: int) -> str:
     """Safe's singleton and proxy factory, then a Safe proxy with `owners` and `threshold`."""
+    return _deploy_safe(client, deployer, owners, threshold)[0]
+
+
+def _deploy_safe(client: ChainClient, deployer: Signer, owners: list[str], threshold: int) -> tuple[str, str]:
     singleton = _deploy(client, deployer, contracts.SAFE).contract_address
     factory = _deploy(client, deployer, contracts.SAFE_PROXY_FACTORY).contract_address
     created = send_and_wait(
@@ -140,7 +153,7 @@ def deploy_safe(client: ChainClient, deployer: Signer, owners: list[str], thresh
     proxies = [log["topics"][1] for log in created.logs if log["topics"] and log["topics"][0] == topic]
     if len(proxies) != 1:
         raise PermanentChainError("the Safe proxy factory created no Safe")
-    return normalize_eth_address("0x" + proxies[0][-40:])
+    return normalize_eth_address("0x" + proxies[0][-40:]), created.tx_hash
 
 
 def deploy_local_contracts(
@@ -154,19 +167,24 @@ def deploy_local_contracts(
     deployer = dev_signer(DEPLOYER_INDEX)
     publisher, guardian = load_signer().address, load_guardian().address
     delay = settings.L2_ACTIVATION_DELAY_SECONDS if activation_delay is None else activation_delay
-    token = _deploy(client, deployer, contracts.TOKEN, supply_atomic).contract_address
+    token_tx = _deploy(client, deployer, contracts.TOKEN, supply_atomic)
+    token = token_tx.contract_address
     owners = [Account.from_key(key).address for key in safe_owner_keys()]
-    safe_address = deploy_safe(client, deployer, owners, SAFE_THRESHOLD)
+    safe_address, safe_tx = _deploy_safe(client, deployer, owners, SAFE_THRESHOLD)
     created = _deploy(client, deployer, contracts.DISTRIBUTOR, token, safe_address, end_time, delay)
     distributor = created.contract_address
-    for role, account in ((contracts.PUBLISHER_ROLE, publisher), (contracts.GUARDIAN_ROLE, guardian),
-                          (contracts.PAUSER_ROLE, guardian)):
-        execute_as_safe(client, safe_address, to=distributor, data=contracts.grant_role_data(role, account))
+    sent = [("TestSESH", token_tx.tx_hash), ("Safe 2-of-3", safe_tx), ("SwapDistributor", created.tx_hash)]
+    for name, role, account in (("publisher role", contracts.PUBLISHER_ROLE, publisher),
+                                ("guardian role", contracts.GUARDIAN_ROLE, guardian),
+                                ("pauser role", contracts.PAUSER_ROLE, guardian)):
+        grant = execute_as_safe(client, safe_address, to=distributor, data=contracts.grant_role_data(role, account))
+        sent.append((f"{name} (Safe)", grant.tx_hash))
     if fund_atomic:
-        send_and_wait(client, deployer, to=token, data=contracts.transfer_data(distributor, fund_atomic))
+        funding = send_and_wait(client, deployer, to=token, data=contracts.transfer_data(distributor, fund_atomic))
+        sent.append(("funding", funding.tx_hash))
     mine(settings.L2_CONFIRMATIONS)  # the whole deployment final before anything reads it "at a final block"
     return LocalDeployment(
         token=token, distributor=distributor, deploy_block=created.block_number, safe=safe_address,
         safe_owners=tuple(normalize_eth_address(o) for o in owners), publisher=publisher, guardian=guardian,
-        activation_delay=delay,
+        activation_delay=delay, transactions=tuple(sent),
     )

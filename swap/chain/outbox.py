@@ -16,8 +16,10 @@ The life of an `L2Transaction` (status in brackets):
 
 A transaction stuck in the mempool longer than `L2_STUCK_SECONDS` gets a new attempt with the same
 nonce and higher fees (`swap.chain.replacements`); whichever attempt is mined wins, the nonce makes
-the others void. One the node refuses for good is replaced by a cancel attempt that fills its
-nonce. Every status change is a compare-and-swap update plus an audit event, in one transaction.
+the others void. One the node refuses for good raises `RefusedForGoodError`, and the tracker
+replaces it with a cancel attempt that fills its nonce. This module never imports replacements
+or tracking: they build on it. Every status change is a compare-and-swap update plus an audit
+event, in one transaction.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from swap.audit import record_event
 from swap.chain import authorization
 from swap.chain.client import ChainClient
 from swap.chain.errors import (
@@ -43,7 +46,6 @@ from swap.chain.faults import checkpoint
 from swap.chain.models import ChainAccount, L2Transaction, L2TransactionAttempt
 from swap.chain.signals import transaction_finalized
 from swap.chain.signer import Signer, load_signer
-from swap.services.audit import record_event
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +57,15 @@ GAS_MARGIN_NUMERATOR, GAS_MARGIN_DENOMINATOR = 5, 4
 
 class StaleTransitionError(RuntimeError):
     """A compare-and-swap matched no row: someone else moved the transaction first."""
+
+
+class RefusedForGoodError(PermanentChainError):
+    """A node refused a transaction's stored bytes for good (not "already known" or "nonce too low").
+
+    Its nonce is handed out, so it must be filled or every later transaction waits: the caller (the
+    tracker) answers with a cancel attempt (`swap.chain.replacements.cancel`). Raised rather than
+    handled here because replacements build on this module, never the reverse.
+    """
 
 
 def tx_subject(tx: L2Transaction) -> str:
@@ -243,10 +254,7 @@ def broadcast_signed(client: ChainClient, tx: L2Transaction, *, actor: str) -> L
     try:
         accepted = send_attempt(client, attempt)
     except PermanentChainError as error:
-        from swap.chain.replacements import cancel  # replacements builds on this module
-
-        cancel(client, tx, reason=str(error), actor=actor)
-        return L2Transaction.objects.get(pk=tx.pk)
+        raise RefusedForGoodError(str(error)) from error
     if not accepted:
         return tx
     checkpoint("after_broadcast", tx)
@@ -268,8 +276,9 @@ def record_broadcast(tx: L2Transaction, attempt: L2TransactionAttempt, *, actor:
 def rebroadcast(client: ChainClient, tx: L2Transaction, *, actor: str) -> None:
     """Send the newest stored attempt again (a dropped or reorged-out transaction): same bytes, same nonce.
 
-    If the node now refuses it for good (some nodes simulate and refuse what would revert), the nonce
-    is filled with a cancel attempt so the transactions behind it can go on.
+    If the node now refuses it for good (some nodes simulate and refuse what would revert), this raises
+    `RefusedForGoodError` and the tracker fills the nonce with a cancel attempt so the transactions
+    behind it can go on.
     """
     attempt = tx.attempts.order_by("-id").first()
     if attempt is None:
@@ -277,10 +286,7 @@ def rebroadcast(client: ChainClient, tx: L2Transaction, *, actor: str) -> None:
     try:
         accepted = send_attempt(client, attempt)
     except PermanentChainError as error:
-        from swap.chain.replacements import cancel
-
-        cancel(client, tx, reason=str(error), actor=actor)
-        return
+        raise RefusedForGoodError(str(error)) from error
     if accepted:
         with transaction.atomic():
             record_event("l2tx:rebroadcast", actor=actor, subject=tx_subject(tx), data={"tx_hash": attempt.tx_hash})

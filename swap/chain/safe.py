@@ -88,15 +88,16 @@ def threshold(client: ChainClient, safe: str) -> int:
     return int(safe_read(client, safe, "getThreshold"))
 
 
-def build(client: ChainClient, safe: str, *, to: str, data: str) -> SafeTransaction:
-    """The next Safe transaction calling `to` with `data`, at the Safe's current nonce.
+def build(client: ChainClient, safe: str, *, to: str, data: str, nonce_offset: int = 0) -> SafeTransaction:
+    """The next Safe transaction calling `to` with `data`, at the Safe's current nonce (+ `nonce_offset`,
+    for transactions queued behind others the owners have not executed yet).
 
     The digest is computed here and compared with the Safe's own `getTransactionHash`, so a
     mistake in either can never have owners sign something the contract reads differently.
     """
     tx = SafeTransaction(
         safe=normalize_eth_address(safe), chain_id=client.chain_id, to=normalize_eth_address(to), data=data,
-        nonce=int(safe_read(client, safe, "nonce")),
+        nonce=int(safe_read(client, safe, "nonce")) + nonce_offset,
     )
     on_chain = "0x" + bytes(
         safe_read(client, safe, "getTransactionHash", tx.to, tx.value, bytes.fromhex(data[2:]), tx.operation,

@@ -24,6 +24,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from swap.audit import record_event
 from swap.chain import outbox, replacements
 from swap.chain.client import ChainClient, get_client
 from swap.chain.errors import PermanentChainError, TransientChainError
@@ -31,7 +32,6 @@ from swap.chain.faults import checkpoint
 from swap.chain.models import AttemptKind, ChainAccount, L2Transaction, L2TransactionAttempt
 from swap.chain.signals import transaction_finalized
 from swap.core.eth_address import normalize_eth_address
-from swap.services.audit import record_event
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +116,10 @@ def _advance_broadcast(client: ChainClient, tx: L2Transaction, *, actor: str) ->
         return _fail_spent_nonce(tx, spent, actor=actor)
     if not any(client.get_transaction(a.tx_hash) for a in tx.attempts.order_by("-id")):
         logger.warning("l2tx:%s is unknown to the node (dropped): sending its stored bytes again", tx.pk)
-        outbox.rebroadcast(client, tx, actor=actor)
+        try:
+            outbox.rebroadcast(client, tx, actor=actor)
+        except outbox.RefusedForGoodError as error:
+            replacements.cancel(client, tx, reason=str(error), actor=actor)
     elif replacements.is_stuck(tx):
         replacements.bump_fees(client, tx, actor=actor)
     return tx
@@ -187,7 +190,12 @@ def advance(client: ChainClient, tx: L2Transaction, *, actor: str = DEFAULT_ACTO
         found = _find_receipt(client, tx)  # mined already (a crash after broadcast)?
         if found is not None:
             return record_mined(tx, *found, actor=actor)
-        return outbox.broadcast_signed(client, tx, actor=actor)
+        try:
+            return outbox.broadcast_signed(client, tx, actor=actor)
+        except outbox.RefusedForGoodError as error:
+            # Its nonce is spent on our side: fill it with a cancel so the queue behind it goes on.
+            replacements.cancel(client, tx, reason=str(error), actor=actor)
+            return L2Transaction.objects.get(pk=tx.pk)
     if tx.status == Status.BROADCAST:
         return _advance_broadcast(client, tx, actor=actor)
     if tx.status == Status.MINED:

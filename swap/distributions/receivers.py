@@ -2,13 +2,13 @@
 it active (and starts payouts), a batch ends.
 
 Connected in `DistributionsConfig.ready`. Runs inside the outbox's transaction (see
-`swap.chain.signals`), so the round or batch changes together with the transaction's status; the
-payout job is sent only once that transaction commits.
+`swap.chain.signals`), so the round or batch changes together with the transaction's status.
+This module sits above both services and tasks: a service says what should happen next (an
+activated round's payouts) and this receiver enqueues it, after the transaction commits.
 """
 
 from typing import Any
 
-from django.db import transaction as db_transaction
 from django.dispatch import receiver
 
 from swap.chain.models import L2Transaction
@@ -24,7 +24,6 @@ def on_transaction_finalized(sender: Any, *, transaction: L2Transaction, actor: 
     elif transaction.purpose == L2Transaction.Purpose.ACTIVATE_ROOT:
         active = publishing.on_activate_finalized(transaction, actor=actor)
         if active is not None:
-            round_id = active.pk
-            db_transaction.on_commit(lambda: run_payouts_task.delay(round_id))
+            run_payouts_task.delay_on_commit(active.pk)
     elif transaction.purpose == L2Transaction.Purpose.PAYOUT_BATCH:
         payouts.on_batch_finalized(transaction, actor=actor)

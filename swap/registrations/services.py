@@ -24,6 +24,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from swap.audit import hash_ip, record_event
 from swap.core.oxen_address import Network
 from swap.registrations import proof
 from swap.registrations.exceptions import (
@@ -34,7 +35,6 @@ from swap.registrations.exceptions import (
 )
 from swap.registrations.models import Registration
 from swap.registrations.ratelimit import Limiter, parse_rate
-from swap.services.audit import hash_ip, record_event
 
 # Longer than any valid value (a 108-character testnet integrated address, a 93-character
 # signature): refuse before parsing, so pasted novels cost nothing.

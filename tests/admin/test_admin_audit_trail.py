@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from swap.services.audit import record_event
+from swap.audit import record_event
 
 pytestmark = pytest.mark.django_db
 

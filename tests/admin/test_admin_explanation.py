@@ -8,7 +8,7 @@ import pytest
 from admin_world import ALICE_SESH, CAROL_SESH, POOL, START, Scenario
 from django.contrib.auth.models import User
 
-from swap.services.explanation import explain_address
+from swap.overview.explanation import explain_address
 
 pytestmark = pytest.mark.django_db
 OXEN = 10**9

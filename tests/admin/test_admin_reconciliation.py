@@ -7,7 +7,7 @@ import re
 import pytest
 from admin_world import ALICE_SESH, BOB_SESH, CAROL_SESH, POOL, Scenario, index_claim
 
-from swap.services.reconciliation import reconcile
+from swap.overview.reconciliation import reconcile
 
 pytestmark = pytest.mark.django_db
 

@@ -28,11 +28,11 @@ from django.core.management import CommandError, call_command
 from snb_scenarios import ETH_1, ETH_2, ETH_3, OXEN, Wallet
 
 from bonuses.models import ServiceNodeSnapshot, SnapshotGap
-from bonuses.oxend import OxendClient
 from bonuses.services.capture import capture_snapshot
 from bonuses.services.entitlements import bonus_entitlements
 from bonuses.tasks import capture_snapshot_task
 from swap.oxen_rpc import RetryPolicy
+from swap.oxend import OxendClient
 from swap.simulator import OxenSimulator
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("snb")]

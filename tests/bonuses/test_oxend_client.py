@@ -5,9 +5,9 @@ from collections.abc import Iterator
 import pytest
 
 from bonuses.allocation import earning_stakes
-from bonuses.exceptions import OxendNetworkMismatch, OxendPermanentError, OxendTransientError
-from bonuses.oxend import OxendClient
 from swap.oxen_rpc import RetryPolicy
+from swap.oxend import OxendClient
+from swap.oxend_errors import OxendNetworkMismatch, OxendPermanentError, OxendTransientError
 from swap.simulator import OxenSimulator
 
 OXEN = 10**9

@@ -9,14 +9,14 @@ from celery.exceptions import Retry
 from django.core.cache import cache
 from snb_scenarios import OXEN, node, result
 
-from bonuses.exceptions import OxendNetworkMismatch, OxendTransientError
 from bonuses.models import ServiceNodeSnapshot, StakeInterval
-from bonuses.oxend import OxendClient
 from bonuses.services.capture import capture_snapshot
 from bonuses.services.ingest import ingest_snapshot
 from bonuses.tasks import CAPTURE_LOCK_KEY, capture_snapshot_task
 from swap.models import AuditEvent
 from swap.oxen_rpc import RetryPolicy
+from swap.oxend import OxendClient
+from swap.oxend_errors import OxendNetworkMismatch, OxendTransientError
 from swap.simulator import OxenSimulator
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("snb")]

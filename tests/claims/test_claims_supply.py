@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
-from bonuses.oxend import OxendClient
 from claims.exceptions import ClaimsNotConfigured, SnapshotLocked
 from claims.models import SnapshotSource, SupplySnapshot
 from claims.services.config import multiplier_schedule
@@ -19,6 +18,7 @@ from claims.services.supply import (
     parse_excluded,
 )
 from swap.models import AppendOnlyError, AuditEvent
+from swap.oxend import OxendClient
 from swap.simulator.chain import BLOCK_REWARD
 from tests.claims.claims_world import BLOCK_HASH, OXEN, World
 from tests.registrations.wallets import Wallet

@@ -14,11 +14,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
+from swap.audit import record_event
 from swap.chain import contracts
 from swap.chain.client import ChainClient, get_client
 from swap.distributions.exceptions import DistributionError
 from swap.distributions.models import ClaimEvent, ClaimIndexCursor
-from swap.services.audit import record_event
 
 logger = logging.getLogger(__name__)
 

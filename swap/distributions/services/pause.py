@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from swap.audit import record_event
 from swap.chain import contracts
 from swap.chain.client import get_client
 from swap.chain.direct import SentTransaction, send_and_wait
@@ -21,7 +22,6 @@ from swap.chain.outbox import fail
 from swap.chain.signer import load_guardian
 from swap.distributions.exceptions import DistributionError
 from swap.distributions.services.rounds import distributor_address
-from swap.services.audit import record_event
 
 HELD_REASON = "held: the distributor is paused"
 MAX_REASON_CHARS = 500

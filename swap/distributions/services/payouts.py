@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from swap.audit import record_event
 from swap.chain import contracts, outbox
 from swap.chain.models import L2Transaction
 from swap.core.eth_address import normalize_eth_address
@@ -34,7 +35,6 @@ from swap.distributions.services.pause import pausing_or_paused
 from swap.distributions.services.rounds import current_round
 from swap.distributions.services.trees import frozen_tree
 from swap.registrations.services import registrations_for_eth
-from swap.services.audit import record_event
 
 logger = logging.getLogger(__name__)
 

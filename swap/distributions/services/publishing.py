@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from swap.audit import record_event
 from swap.chain import contracts, outbox
 from swap.chain.client import ChainClient, get_client
 from swap.chain.models import L2Transaction
@@ -38,7 +39,6 @@ from swap.distributions.services.rounds import (
     distributor_address,
     round_subject,
 )
-from swap.services.audit import record_event
 
 logger = logging.getLogger(__name__)
 

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from swap.audit import record_event
 from swap.chain import contracts
 from swap.chain.client import get_client
 from swap.chain.faults import checkpoint
@@ -33,7 +34,6 @@ from swap.distributions.exceptions import (
 from swap.distributions.models import DistributionEntry, DistributionRound, RoundDump, RoundStatus
 from swap.distributions.services import claim_index
 from swap.distributions.sources import Entitlement, collect_entitlements
-from swap.services.audit import record_event
 
 logger = logging.getLogger(__name__)
 

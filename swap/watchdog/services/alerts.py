@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from swap.services.audit import record_event
+from swap.audit import record_event
 from swap.watchdog.models import Alert, AlertKind, WatchCursor
 
 

@@ -27,7 +27,7 @@ from swap.core.merkle import MerkleDumpError, StandardMerkleTree
 from swap.distributions.exceptions import RoundStateError
 from swap.distributions.models import DistributionRound, RoundDump
 from swap.distributions.services.trees import frozen_tree
-from swap.services.audit import record_event
+from swap.audit import record_event
 from swap.watchdog.findings import Declared, Rebuilt, coverage_finding, figure_findings
 from swap.watchdog.models import AlertKind, ProposalCheck, Verdict
 from swap.watchdog.services.alerts import raise_alert

@@ -24,7 +24,7 @@ from swap.chain import contracts
 from swap.chain.client import ChainClient
 from swap.chain.direct import DirectTransactionReverted, send_and_wait
 from swap.chain.signer import Signer
-from swap.services.audit import record_event
+from swap.audit import record_event
 from swap.watchdog.models import ClaimCheck, ProposalCheck, Verdict
 
 logger = logging.getLogger(__name__)

@@ -2,8 +2,8 @@
 
 from django.db import transaction
 
+from swap.audit import record_event
 from swap.models import AuditEvent
-from swap.services.audit import record_event
 
 
 def record_worker_heartbeat(token: str, *, worker: str) -> AuditEvent:

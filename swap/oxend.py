@@ -1,5 +1,8 @@
 """The oxend JSON-RPC client: service-node snapshots, heights, block headers and supply.
 
+Shared infrastructure beside the transport (`swap.oxen_rpc`): the bonus captures snapshots with it
+and the claims read the supply, so it belongs to neither program.
+
 oxend answers errors with HTTP 200, in two shapes: a JSON-RPC `error` object, and a `result`
 whose `status` is not `"OK"` (`get_coinbase_tx_sum` says `"BUSY"` while it builds its cache).
 Both are checked on every call. Transient failures are retried with backoff (connection errors,
@@ -18,8 +21,8 @@ from typing import Any
 
 import requests
 
-from bonuses.exceptions import OxendNetworkMismatch, OxendPermanentError, OxendTransientError
 from swap.oxen_rpc import ErrorTypes, JsonRpcHttp, RetryPolicy
+from swap.oxend_errors import OxendNetworkMismatch, OxendPermanentError, OxendTransientError
 
 SERVER_BUSY = -32003
 CORE_BUSY = -9

@@ -1,6 +1,6 @@
 """Admin pages beyond the model lists: the reconciliation page and the allocation explanation.
 
-Both are thin: `swap.services.reconciliation` and `swap.services.explanation` compute, these views
+Both are thin: `swap.overview.reconciliation` and `swap.overview.explanation` compute, these views
 turn figures into table cells with links to the admin lists the figures come from. Neither reads
 anything but the database (no chain, wallet or oxend call in a request). Who may see them: staff
 whose view permissions cover the records shown (auditor, operator, superuser); they change nothing.
@@ -17,8 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 
-from swap.services.explanation import explain_address
-from swap.services.reconciliation import Check, Figure, Rows, reconcile
+from swap.overview.explanation import explain_address
+from swap.overview.reconciliation import Check, Figure, Rows, reconcile
 from swap.templatetags.admin_reports import coins
 
 # Seeing the books means seeing the rows behind them.

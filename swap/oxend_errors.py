@@ -1,4 +1,4 @@
-"""Exceptions of the Service Node Bonus app.
+"""Exceptions of the oxend client (`swap.oxend`), shared by both programs.
 
 Calls to oxend fail in two ways that callers must tell apart with `except` alone: transient
 (retry the task later) and permanent (a person must look). Both are also `swap.oxen_rpc`
