@@ -18,7 +18,7 @@ from celery import shared_task
 from swap.chain.errors import ChainError
 from swap.chain.signer import SignerKeyError
 from swap.locks import single_flight
-from swap.watchdog.exceptions import WatchdogError
+from swap.watchdog.exceptions import WatchdogError, WatchdogNotConfiguredError
 from swap.watchdog.services.alerts import check_heartbeat
 from swap.watchdog.services.passes import watch_distributor
 
@@ -39,6 +39,9 @@ def watch_distributor_task(self: Any) -> None:
             return
         try:
             report = watch_distributor(actor=_actor(self))
+        except WatchdogNotConfiguredError as error:
+            logger.info("watchdog: %s", error)  # nothing deployed yet: nothing to guard (no heartbeat alert either)
+            return
         except (WatchdogError, ChainError, SignerKeyError) as error:
             logger.error("watchdog pass failed: %s", error)
             raise

@@ -109,3 +109,11 @@ def test_the_admin_home_shows_open_alerts_in_red_until_an_operator_acknowledges_
     beat(0)
     home = client.get("/admin/").content.decode()
     assert re.search(r'<tr id="watchdog-heartbeat">\s*<th scope="row">Heartbeat</th>\s*<td>last completed pass ', home)
+
+
+def test_with_no_distributor_a_pass_has_nothing_to_guard(settings):
+    from swap.watchdog.tasks import watch_distributor_task
+
+    settings.L2_DISTRIBUTOR_ADDRESS = ""
+    watch_distributor_task.apply().get()
+    assert not WatchCursor.objects.exists() and not Alert.objects.exists()

@@ -21,13 +21,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from swap.audit import record_event
 from swap.chain import contracts
 from swap.chain.client import ChainClient
 from swap.core.merkle import MerkleDumpError, StandardMerkleTree
 from swap.distributions.exceptions import RoundStateError
 from swap.distributions.models import DistributionRound, RoundDump
 from swap.distributions.services.trees import frozen_tree
-from swap.audit import record_event
 from swap.watchdog.findings import Declared, Rebuilt, coverage_finding, figure_findings
 from swap.watchdog.models import AlertKind, ProposalCheck, Verdict
 from swap.watchdog.services.alerts import raise_alert

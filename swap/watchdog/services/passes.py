@@ -23,9 +23,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from swap.audit import record_event
 from swap.chain import contracts
 from swap.chain.client import ChainClient
-from swap.audit import record_event
 from swap.watchdog.models import ProposalCheck, Verdict, WatchCursor
 from swap.watchdog.services.connection import guardian_for, watchdog_client, watched_distributor
 from swap.watchdog.services.judging import judge_proposal, record_verdict

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from swap.audit import record_event
 from swap.chain import contracts
 from swap.chain.client import ChainClient
 from swap.chain.direct import DirectTransactionReverted, send_and_wait
 from swap.chain.signer import Signer
-from swap.audit import record_event
 from swap.watchdog.models import ClaimCheck, ProposalCheck, Verdict
 
 logger = logging.getLogger(__name__)

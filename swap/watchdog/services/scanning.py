@@ -22,10 +22,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Sum
 
+from swap.audit import record_event
 from swap.chain import contracts
 from swap.chain.client import ChainClient
 from swap.distributions.models import DistributionEntry, DistributionRound, RoundStatus
-from swap.audit import record_event
 from swap.watchdog.exceptions import WatchdogError, WatchdogReorgError
 from swap.watchdog.findings import claim_finding
 from swap.watchdog.models import AlertKind, ClaimCheck, ProposalCheck, RootActivation, Verdict, WatchCursor
