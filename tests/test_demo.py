@@ -123,7 +123,7 @@ def test_it_exits_0_with_progress_and_a_summary(demo: DemoRun) -> None:
 def test_it_serves_the_portal_api_and_admin_until_stopped(demo: DemoRun) -> None:
     assert "pages" in demo.served, demo.served or demo.stdout[-2000:]
     assert demo.served["pages"] == dict.fromkeys(demo.served["pages"], 200)
-    assert demo.served["proof"]["round_status"] == "confirmed" and demo.served["proof"]["claimable"] is False
+    assert demo.served["proof"]["round_status"] == "active" and demo.served["proof"]["claimable"] is False
     assert demo.served["admin"] == (200, True), "the printed demo login opens the admin"
     assert "Stopping the demo" in demo.stdout
     anvil = re.search(r"anvil (http://127\.0\.0\.1:\d+)", demo.stdout)

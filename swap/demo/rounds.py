@@ -2,8 +2,9 @@
 own claim, verification.
 
 The operator's commands (`freeze_round`, `publish_round`, `activate_rounds`, `verify_round`,
-`merkle_root`), the payout task, and the public API (`/api/v1/payout-requests/`,
-`/api/v1/proofs/<eth>/`, the round's dump and CSV). The outbox's tracker runs through
+`merkle_root`), one pass of the watchdog (`watch_distributor`) over the proposal, the payout
+task, and the public API (`/api/v1/payout-requests/`, `/api/v1/proofs/<eth>/`, the round's dump
+and CSV). The outbox's tracker runs through
 `swap.chain.local.wait_final`, which mines anvil blocks between passes so confirmations arrive
 without waiting; the activation delay (24 hours, as in production) is lived through by moving
 the local chain's clock forward (`evm_increaseTime`), and the demo says so.
@@ -63,6 +64,10 @@ class L2Side:
         if round_.status != RoundStatus.PENDING or round_.activates_at is None:
             raise DemoFailed(f"round 1 is {round_.status} after its proposal became final")
         delay = int(settings.L2_ACTIVATION_DELAY_SECONDS)
+        watched = _command("watch_distributor")
+        if "(0 mismatched)" not in watched or "vetoed" in watched:
+            raise DemoFailed(f"the watchdog did not accept round 1's proposal: {watched}")
+        self.oxen.progress.note(f"watchdog (its own key and node): {watched}")
         self.oxen.progress.note(
             f"round 1 is pending: claimable from {round_.activates_at:%Y-%m-%d %H:%M} UTC on the chain's clock, after "
             f"the public activation delay of {format_wait(delay)}, during which the watchdog's guardian can veto it"
