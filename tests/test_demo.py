@@ -149,7 +149,7 @@ def test_it_exits_0_with_progress_and_a_summary(demo: DemoRun) -> None:
 def test_it_serves_the_portal_api_and_admin_until_stopped(demo: DemoRun) -> None:
     assert "pages" in demo.served, demo.served or demo.stdout[-2000:]
     assert demo.served["pages"] == dict.fromkeys(demo.served["pages"], 200)
-    assert demo.served["proof"]["round_status"] == "confirmed" and demo.served["proof"]["claimable"] is False
+    assert demo.served["proof"]["round_status"] == "active" and demo.served["proof"]["claimable"] is False
     assert demo.served["admin"] == (200, True), "the printed demo login opens the admin"
     assert "Stopping the demo" in demo.stdout
     anvil = re.search(r"anvil (http://127\.0\.0\.1:\d+)", demo.stdout)
@@ -216,8 +216,9 @@ def test_the_standalone_verifier_recomputes_the_demo_round_offline_and_on_its_ch
     assert "(offline: add --rpc URL to check the chain)" in out
     code, out, err = verifier["rpc"]
     assert code == 0, err
-    assert verifier["chain"]["proposing"]["tx_hash"] == demo.figures["round"]["publish_tx"]
-    assert f"root published by {verifier['chain']['distributor']} in block {demo.figures['round']['publish_block']}" \
+    assert verifier["chain"]["proposing"]["tx_hash"] == demo.figures["round"]["propose_tx"]
+    assert verifier["chain"]["activating"]["tx_hash"] == demo.figures["round"]["activate_tx"]
+    assert f"root published by {verifier['chain']['distributor']} in block {demo.figures['round']['activate_block']}" \
         in out
     assert "it is the distributor's merkleRoot" in out
 

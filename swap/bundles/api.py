@@ -14,12 +14,15 @@ from swap.bundles.chain import chain_facts
 from swap.bundles.models import RoundBundle
 from swap.bundles.services import archive_chunks, file_bytes
 from swap.core import bundle_format as fmt
+from swap.distributions.models import RoundStatus
 
 _TYPES = {".json": "application/json", ".csv": "text/csv", ".jsonl": "application/jsonl"}
 
 
 def _bundle(number: int) -> RoundBundle:
-    bundle = RoundBundle.objects.select_related("round", "round__publish_tx").filter(round__number=number).first()
+    bundle = RoundBundle.objects.select_related("round", "round__propose_tx", "round__activate_tx").filter(
+        round__number=number
+    ).exclude(round__status=RoundStatus.VETOED).first()
     if bundle is None:
         raise Http404(f"no bundle for round {number}")
     return bundle
