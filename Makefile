@@ -23,7 +23,7 @@ EMBEDDED_ENV := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL -u SECRET_
 # Pure and subprocess-only tests give the same answer on any database: pass 1 covers them.
 DATABASE_INDEPENDENT := --ignore=tests/core --ignore=tests/simulator --ignore=tests/test_oxen_commands.py \
 	--ignore=tests/test_demo.py --ignore=tests/test_demo_history.py --ignore=tests/test_sigterm.py \
-	--ignore=tests/test_dependencies.py --ignore=tests/test_architecture.py
+	--ignore=tests/test_dependencies.py --ignore=tests/test_architecture.py --ignore=tests/bundles/test_verifier_install.py
 
 .PHONY: install native test demo serve lint browser
 

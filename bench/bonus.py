@@ -123,9 +123,9 @@ def changed_states(rnd: random.Random, states: list[dict[str, Any]], addresses: 
 
 def bench_ingest(rnd: random.Random, repeats: int) -> None:
     from bonuses.models import ServiceNodeSnapshot
-    from bonuses.payload_codec import encode_keyframe
     from bonuses.services.ingest import ingest_snapshot
-    from bonuses.snapshot_format import parse_snapshot
+    from swap.core.payload_codec import encode_keyframe
+    from swap.core.snapshot_format import parse_snapshot
 
     empty_tables()
     addresses = [f"L{i:06d}" for i in range(12_000)]
@@ -229,8 +229,8 @@ def load_recompute_data(rnd: random.Random) -> None:
 
 
 def bench_recompute(rnd: random.Random, repeats: int) -> None:
-    from bonuses.allocation import allocate_bonus
     from bonuses.services.allocations import allocation_rows, compute_bonus, earn_from_heights, window_intervals
+    from swap.core.bonus_allocation import allocate_bonus
     from swap.registrations.services import registered_addresses
 
     load_recompute_data(rnd)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bonuses.allocation import (  # noqa: E402
+from swap.core.bonus_allocation import (  # noqa: E402
     StakeInterval,
     allocate_bonus,
     earning_stakes,

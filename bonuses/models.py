@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from bonuses import payload_codec
+from swap.core import payload_codec
 
 
 class SnapshotSource(models.TextChoices):

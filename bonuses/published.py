@@ -3,7 +3,7 @@
 Two CSV files, computed from final snapshots only (a provisional one may still be undone):
 `bonus-inputs.csv` has `oxen_address,eth_address,stake_blocks` per registered address, the
 inputs of the split; `bonus-snapshots.csv` has `height,block_hash,sha256,final` per snapshot,
-the digests behind every interval. Together with `bonuses/allocation.py` and
+the digests behind every interval. Together with `swap/core/bonus_allocation.py` and
 `swap/core/split.py` they reproduce every published bonus amount. Once a round holds the bonus,
 the inputs map to the ETH addresses registered at that round's cut-off, as the rounds do
 (`entitlements.py`), so they reproduce its bonus column however registrations change later.
@@ -14,8 +14,6 @@ row: registrations are append-only), and an anonymous GET costs a cache read.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable, Sequence
 
 from django.core.cache import cache
 from django.db.models import QuerySet
@@ -38,16 +36,13 @@ from swap.registrations.models import Registration
 
 INPUTS_CACHE_SECONDS = 600
 INPUTS_HEADER = ("oxen_address", "eth_address", "stake_blocks")
+SNAPSHOTS_HEADER = ("height", "block_hash", "sha256", "final")
 
 
 def _attachment(filename: str, text: str) -> HttpResponse:
     response = HttpResponse(text, content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> HttpResponse:
-    return _attachment(filename, csv_text(header, rows))
 
 
 def _inputs_csv() -> tuple[str, str]:
@@ -96,14 +91,14 @@ class BonusInputsView(PublishedCsvView):
         return _attachment(*_inputs_or_503())
 
 
-def _snapshot_digests(filename: str, snapshots: QuerySet[ServiceNodeSnapshot]) -> HttpResponse:
+def _snapshot_digests_text(snapshots: QuerySet[ServiceNodeSnapshot]) -> str:
     rows = (
         (height, block_hash, sha256, "false" if provisional else "true")
         for height, block_hash, sha256, provisional in snapshots.order_by("height").values_list(
             "height", "block_hash", "sha256", "provisional"
         )
     )
-    return _csv_response(filename, ("height", "block_hash", "sha256", "final"), rows)
+    return csv_text(SNAPSHOTS_HEADER, rows)
 
 
 class BonusSnapshotsView(PublishedCsvView):
@@ -111,7 +106,7 @@ class BonusSnapshotsView(PublishedCsvView):
                    responses={200: OpenApiResponse(OpenApiTypes.STR, description=DIGEST_COLUMNS)})
     def get(self, request: Request) -> HttpResponse:
         """Every stored snapshot's height, block hash and sha256 of its stored JSON, oldest first."""
-        return _snapshot_digests("bonus-snapshots.csv", ServiceNodeSnapshot.objects.all())
+        return _attachment("bonus-snapshots.csv", _snapshot_digests_text(ServiceNodeSnapshot.objects.all()))
 
 
 # -- per round (SPEC §6): the same files as one round saw them -------------------------------------
@@ -122,6 +117,28 @@ def _round(number: int) -> DistributionRound:
     if round_ is None:
         raise Problem(404, "number", "not_found", f"No round {number} has been frozen.")
     return round_
+
+
+def round_bonus_inputs_text(round_: DistributionRound) -> str:
+    """The bonus inputs behind `round_`'s bonus column; only the header when it holds no bonus.
+
+    A round holds either no bonus or the pinned one (`entitlements.py`), so its inputs are the
+    pinned inputs: the same rows as `bonus-inputs.csv` once the bonus is pinned. The round's
+    bundle holds these very bytes.
+    """
+    if round_.bonus_total_atomic == 0:
+        return csv_text(INPUTS_HEADER, ())
+    return _inputs_csv()[1]
+
+
+def round_snapshots(round_: DistributionRound) -> QuerySet[ServiceNodeSnapshot]:
+    """The snapshots stored at `round_`'s cut-off (those it could use)."""
+    return ServiceNodeSnapshot.objects.filter(captured_at__lte=round_.cutoff_at)
+
+
+def round_bonus_snapshots_text(round_: DistributionRound) -> str:
+    """`height,block_hash,sha256,final` of every snapshot stored at `round_`'s cut-off, oldest first."""
+    return _snapshot_digests_text(round_snapshots(round_))
 
 
 class RoundBonusInputsView(PublishedCsvView):
@@ -136,10 +153,9 @@ class RoundBonusInputsView(PublishedCsvView):
         pinned inputs: the same rows as `bonus-inputs.csv` once the bonus is pinned.
         """
         round_ = _round(number)
-        filename = f"round-{round_.number}.bonus-inputs.csv"
-        if round_.bonus_total_atomic == 0:
-            return _csv_response(filename, INPUTS_HEADER, ())
-        return _attachment(filename, _inputs_or_503()[1])
+        if round_.bonus_total_atomic:
+            _inputs_or_503()  # a 503 in the envelope before any final snapshot exists
+        return _attachment(f"round-{round_.number}.bonus-inputs.csv", round_bonus_inputs_text(round_))
 
 
 class RoundBonusSnapshotsView(PublishedCsvView):
@@ -150,5 +166,4 @@ class RoundBonusSnapshotsView(PublishedCsvView):
     def get(self, request: Request, number: int) -> HttpResponse:
         """The digests of the snapshots stored at round `number`'s cut-off (those it could use)."""
         round_ = _round(number)
-        snapshots = ServiceNodeSnapshot.objects.filter(captured_at__lte=round_.cutoff_at)
-        return _snapshot_digests(f"round-{round_.number}.bonus-snapshots.csv", snapshots)
+        return _attachment(f"round-{round_.number}.bonus-snapshots.csv", round_bonus_snapshots_text(round_))

@@ -20,7 +20,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 
-from claims.allocation import format_atomic
 from claims.forms import BurnForm, FillFromOxendForm, SupplySnapshotForm
 from claims.models import (
     Burn,
@@ -40,6 +39,7 @@ from claims.services.supply import enter_supply_snapshot
 from claims.tasks import fill_supply_snapshot_task
 from swap.admin_tools import ExportableAdmin, ReadOnlyAdmin, audited_action, export_as_csv
 from swap.audit import record_event
+from swap.core.claims_allocation import format_atomic
 from swap.http import client_ip
 
 

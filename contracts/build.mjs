@@ -5,6 +5,10 @@
 //                                       listing every difference (a test runs this)
 //   --dir DIR                           write to, or check, DIR instead of swap/chain/artifacts
 //
+// Safe's multisig contracts (the admin of SwapDistributor) are not compiled here: their artifacts
+// are taken as built and published by Safe in the npm package `@safe-global/safe-contracts`
+// (pinned in package.json), so the local chain runs the exact bytecode Safe deploys everywhere.
+//
 // The compiler is the npm package `solc` pinned in package.json (solc-js: the wasm build of solc
 // inside the package, nothing downloaded). Input is standard JSON with source unit names relative
 // to the repository root and OpenZeppelin imports read from node_modules, the metadata hash is
@@ -28,6 +32,15 @@ const CONTRACTS = {
   SwapDistributor: 'contracts/SwapDistributor.sol',
   TestSESH: 'contracts/test/TestSESH.sol',
   MerkleDistributor: 'contracts/baseline/MerkleDistributor.sol',
+  CumulativeMerkleDrop: 'contracts/baseline/CumulativeMerkleDrop.sol',
+};
+
+// Safe contract name -> its artifact in the npm package (Safe's own build, bytecode unchanged).
+// SafeL2 is the singleton Safe deploys on L2s (it emits the events indexers read).
+const SAFE_PACKAGE = '@safe-global/safe-contracts';
+const SAFE_ARTIFACTS = {
+  SafeL2: 'build/artifacts/contracts/SafeL2.sol/SafeL2.json',
+  SafeProxyFactory: 'build/artifacts/contracts/proxies/SafeProxyFactory.sol/SafeProxyFactory.json',
 };
 
 // Optimizer runs: claims and payouts are executed many times and deployed once, so runtime gas
@@ -105,6 +118,29 @@ function compile() {
       deployedBytecode: '0x' + contract.evm.deployedBytecode.object,
       compiler: { version: solc.version(), settings: SETTINGS },
       sourcesHash: 'sha256:' + sourcesHash,
+    };
+    artifacts[`${name}.json`] = JSON.stringify(sortKeys(artifact), null, 2) + '\n';
+  }
+  Object.assign(artifacts, safeArtifacts());
+  return artifacts;
+}
+
+// Safe's artifacts as published, reduced to what the service reads, with the package version.
+function safeArtifacts() {
+  const packageDir = join(ROOT, 'node_modules', SAFE_PACKAGE);
+  const version = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).version;
+  const artifacts = {};
+  for (const [name, path] of Object.entries(SAFE_ARTIFACTS)) {
+    const built = JSON.parse(readFileSync(join(packageDir, path), 'utf8'));
+    const artifact = {
+      contractName: name,
+      sourceName: built.sourceName,
+      abi: built.abi,
+      bytecode: built.bytecode,
+      deployedBytecode: built.deployedBytecode,
+      package: `${SAFE_PACKAGE}@${version}`,
+      packageArtifact: path,
+      packageArtifactSha256: 'sha256:' + sha256(readFileSync(join(packageDir, path), 'utf8')),
     };
     artifacts[`${name}.json`] = JSON.stringify(sortKeys(artifact), null, 2) + '\n';
   }

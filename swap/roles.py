@@ -12,11 +12,12 @@ AUDITOR_GROUP = "auditor"
 OPERATOR_GROUP = "operator"
 
 # Beyond viewing: freezing rounds, publishing roots and starting payouts (admin actions that
-# enqueue tasks; nothing calls the chain inline).
+# enqueue tasks; nothing calls the chain inline), and acknowledging the watchdog's alerts.
 OPERATOR_EXTRA_PERMISSIONS = (
     ("distributions", "freeze_round"),
     ("distributions", "publish_round"),
     ("distributions", "run_payouts"),
+    ("watchdog", "acknowledge_alert"),
 )
 
 

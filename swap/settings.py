@@ -46,8 +46,10 @@ INSTALLED_APPS = [
     "swap.registrations.apps.RegistrationsConfig",
     "swap.chain.apps.ChainConfig",
     "swap.distributions.apps.DistributionsConfig",
+    "swap.watchdog.apps.WatchdogConfig",
     "bonuses.apps.BonusesConfig",
     "claims.apps.ClaimsConfig",
+    "swap.bundles.apps.BundlesConfig",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +131,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # A Redis broker redelivers an unacknowledged task after this many seconds; longer than any task.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_TIMEZONE = "UTC"
+# The watchdog's pass goes to a queue of its own, consumed only by the watchdog's worker
+# (`celery -A swap worker -Q watchdog`), so a busy or stuck main worker cannot delay a veto.
+CELERY_TASK_ROUTES = {"swap.watchdog.tasks.watch_distributor_task": {"queue": "watchdog"}}
 
 # --- Service Node Bonus (SPEC §3; every value is explained in docs/rules.md) ------------------
 # oxend's JSON-RPC base URL, e.g. http://127.0.0.1:22023; empty = no live capture (the task logs and returns).
@@ -296,6 +301,21 @@ L2_MAX_FEE_PER_GAS = env.int("L2_MAX_FEE_PER_GAS", default=200 * 10**9)
 L2_RPC_TIMEOUT_SECONDS = env.int("L2_RPC_TIMEOUT_SECONDS", default=15)
 L2_PAYOUT_BATCH_SIZE = env.int("L2_PAYOUT_BATCH_SIZE", default=100)
 L2_TRACK_INTERVAL_SECONDS = env.int("L2_TRACK_INTERVAL_SECONDS", default=15)
+# Root safety (docs/threat-model.md). A proposed root becomes claimable only this long after its
+# proposal (the contract refuses under an hour); a deployment takes it as its `activationDelay`.
+L2_ACTIVATION_DELAY_SECONDS = env.int("L2_ACTIVATION_DELAY_SECONDS", default=24 * 3600)
+# The admin of the distributor: a Safe multisig. Its owners sign what `manage.py safe_admin` prints.
+L2_SAFE_ADDRESS = env.str("L2_SAFE_ADDRESS", default="")
+# The key that deploys contracts (`manage.py deploy_contracts`); it holds no role afterwards.
+L2_DEPLOYER_KEY = env.str("L2_DEPLOYER_KEY", default="")
+L2_DEPLOYER_KEY_FILE = env.str("L2_DEPLOYER_KEY_FILE", default="")
+# The watchdog: its own key (GUARDIAN_ROLE and PAUSER_ROLE, never the worker's), its own node.
+WATCHDOG_SIGNER_KEY = env.str("WATCHDOG_SIGNER_KEY", default="")
+WATCHDOG_SIGNER_KEY_FILE = env.str("WATCHDOG_SIGNER_KEY_FILE", default="")
+WATCHDOG_RPC_URL = env.str("WATCHDOG_RPC_URL", default="") or None
+WATCHDOG_POLL_SECONDS = env.int("WATCHDOG_POLL_SECONDS", default=30)
+# An alert fires when the watchdog's last completed pass is older than this.
+WATCHDOG_HEARTBEAT_MAX_AGE_SECONDS = env.int("WATCHDOG_HEARTBEAT_MAX_AGE_SECONDS", default=300)
 
 # Asking for delivery (`POST /api/v1/payout-requests/`), per client: new enrolments and refusals
 # (each enrolment costs the service gas), and every request for one account.
@@ -313,6 +333,24 @@ CELERY_BEAT_SCHEDULE = {
     "track-l2-transactions": {
         "task": "swap.chain.tasks.track_transactions_task",
         "schedule": float(L2_TRACK_INTERVAL_SECONDS),
+    },
+    # Activates pending roots whose delay is over (anyone may; the service does it on time).
+    "activate-rounds": {
+        "task": "swap.distributions.tasks.activate_rounds_task",
+        "schedule": float(L2_TRACK_INTERVAL_SECONDS),
+        "options": {"expires": max(1, L2_TRACK_INTERVAL_SECONDS - 1)},
+    },
+    # The watchdog's pass runs on its own queue, consumed only by the watchdog's worker.
+    "watch-distributor": {
+        "task": "swap.watchdog.tasks.watch_distributor_task",
+        "schedule": float(WATCHDOG_POLL_SECONDS),
+        "options": {"queue": "watchdog", "expires": max(1, WATCHDOG_POLL_SECONDS - 1)},
+    },
+    # Raises the stale-heartbeat alert from the main workers, since a dead watchdog cannot.
+    "check-watchdog-heartbeat": {
+        "task": "swap.watchdog.tasks.check_heartbeat_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
     "run-payouts": {
         "task": "swap.distributions.tasks.run_payouts_task",

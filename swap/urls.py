@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("bonuses.urls")),
     path("", include("swap.distributions.urls")),
     path("", include("claims.urls")),
+    path("", include("swap.bundles.urls")),
     # In front of the admin's own login URL: same form and page, a lockout answered 429 (issue 17).
     path("admin/login/", admin_login.login, name="admin-login"),
     path("admin/", admin.site.urls),

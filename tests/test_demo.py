@@ -11,7 +11,9 @@ shows) equal to the one `verify_round` read on chain.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import os
 import random
@@ -27,6 +29,7 @@ from typing import Any
 
 import pytest
 import requests
+from sesh_verify.cli import main as sesh_verify_main
 
 from swap.core.merkle import StandardMerkleTree
 from swap.core.merkle_values import read_csv
@@ -69,6 +72,23 @@ def _free_port_outside_the_ephemeral_range() -> int:
     raise RuntimeError("no free port between 20000 and 32000")
 
 
+def _sesh_verify(*args: str) -> tuple[int, str, str]:
+    """`sesh-verify ARGS` (the verifier from its source, as `pip install ./verifier` installs it): (exit, out, err)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = sesh_verify_main(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+def _verify_bundle(base: str, directory: Path, anvil: str) -> dict[str, Any]:
+    """A stranger downloads round 1's bundle and chain.json and runs the verifier, offline and on the demo's anvil."""
+    bundle, chain = directory / "round-1.bundle.tar.gz", directory / "round-1.chain.json"
+    bundle.write_bytes(requests.get(f"{base}/api/v1/rounds/1/bundle.tar.gz", timeout=60).content)
+    chain.write_bytes(requests.get(f"{base}/api/v1/rounds/1/chain.json", timeout=30).content)
+    online = _sesh_verify(str(bundle), "--chain", str(chain), "--rpc", anvil)
+    return {"offline": _sesh_verify(str(bundle)), "rpc": online, "chain": json.loads(chain.read_bytes())}
+
+
 def _visit(base: str) -> dict[str, Any]:
     """What a person sees on the served portal: pages, the API, and the admin with the printed login."""
     pages = {path: requests.get(base + path, timeout=30).status_code
@@ -103,6 +123,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
     try:
         stdout = _read_until(process, "Logs ")
         served = _visit_or_error(f"http://127.0.0.1:{port}") if "== Serving the demo" in stdout else {}
+        anvil = re.search(r"anvil (http://127\.0\.0\.1:\d+)", stdout)
+        if "pages" in served and anvil is not None:
+            try:
+                served["verifier"] = _verify_bundle(f"http://127.0.0.1:{port}", directory, anvil.group(1))
+            except (requests.RequestException, ValueError) as error:
+                served["verifier"] = {"error": repr(error)}
         process.send_signal(signal.SIGTERM)
         rest, _ = process.communicate(timeout=60)
         yield DemoRun(stdout + rest, process.returncode, directory, served)
@@ -123,7 +149,7 @@ def test_it_exits_0_with_progress_and_a_summary(demo: DemoRun) -> None:
 def test_it_serves_the_portal_api_and_admin_until_stopped(demo: DemoRun) -> None:
     assert "pages" in demo.served, demo.served or demo.stdout[-2000:]
     assert demo.served["pages"] == dict.fromkeys(demo.served["pages"], 200)
-    assert demo.served["proof"]["round_status"] == "confirmed" and demo.served["proof"]["claimable"] is False
+    assert demo.served["proof"]["round_status"] == "active" and demo.served["proof"]["claimable"] is False
     assert demo.served["admin"] == (200, True), "the printed demo login opens the admin"
     assert "Stopping the demo" in demo.stdout
     anvil = re.search(r"anvil (http://127\.0\.0\.1:\d+)", demo.stdout)
@@ -178,6 +204,23 @@ def test_the_round_is_both_programs_and_its_root_is_the_one_on_chain(demo: DemoR
     lines = Path(figures["verify"]["csv"]).read_text().splitlines()
     amounts = "".join(",".join(line.split(",")[:2]) + "\n" for line in lines)
     assert StandardMerkleTree(read_csv(amounts)).root_hex == round_["root"]
+
+
+def test_the_standalone_verifier_recomputes_the_demo_round_offline_and_on_its_chain(demo: DemoRun) -> None:
+    verifier = demo.served.get("verifier", {})
+    assert "offline" in verifier, verifier or demo.stdout[-2000:]
+    code, out, err = verifier["offline"]
+    assert code == 0, err
+    root = demo.figures["round"]["root"]
+    assert out.startswith("sesh-verify: round 1 (cut-off ") and f"root {root}" in out.splitlines()[0]
+    assert "(offline: add --rpc URL to check the chain)" in out
+    code, out, err = verifier["rpc"]
+    assert code == 0, err
+    assert verifier["chain"]["proposing"]["tx_hash"] == demo.figures["round"]["propose_tx"]
+    assert verifier["chain"]["activating"]["tx_hash"] == demo.figures["round"]["activate_tx"]
+    assert f"root published by {verifier['chain']['distributor']} in block {demo.figures['round']['activate_block']}" \
+        in out
+    assert "it is the distributor's merkleRoot" in out
 
 
 def test_the_javascript_snippet_of_docs_verify_md_gives_the_same_root(demo: DemoRun) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bonuses.snapshot_format import parse_snapshot
+from swap.core.snapshot_format import parse_snapshot
 from swap.demo.history import (
     PROGRAM_FINAL_HEIGHT,
     PROGRAM_START_HEIGHT,

@@ -3,7 +3,7 @@
 Every existing row was stored whole with zlib: it gets `payload_codec = "zlib"` and no base, and
 decodes exactly as before. New rows name their codec; a delta names its keyframe, and the foreign
 key (checked by the database, no cascade) keeps a keyframe from being deleted before its deltas.
-The digests' help texts follow their new definition (`bonuses/snapshot_format.py`).
+The digests' help texts follow their new definition (`swap/core/snapshot_format.py`).
 """
 
 import django.db.models.deletion

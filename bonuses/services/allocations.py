@@ -1,6 +1,6 @@
 """The bonus as of a height, from the database: inputs for `allocate_bonus` and the rows people see.
 
-Everything here reads; nothing writes. The arithmetic is `bonuses.allocation` (pure), fed with:
+Everything here reads; nothing writes. The arithmetic is `swap.core.bonus_allocation` (pure), fed with:
 - the stake intervals that overlap the counting window;
 - `earn_from` per currently registered Oxen address (`earn_from_height`: first registration before
   `SNB_BACKDATE_CUTOFF` → `SNB_START_HEIGHT`; later → the first snapshot, in height order, whose
@@ -22,7 +22,9 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.db import connection
 
-from bonuses.allocation import (
+from bonuses.models import ServiceNodeSnapshot
+from bonuses.models import StakeInterval as StakeIntervalRow
+from swap.core.bonus_allocation import (
     BonusAllocation,
     StakeInterval,
     allocate_bonus,
@@ -30,8 +32,6 @@ from bonuses.allocation import (
     format_points,
     points,
 )
-from bonuses.models import ServiceNodeSnapshot
-from bonuses.models import StakeInterval as StakeIntervalRow
 from swap.registrations.services import RegisteredAddress, registered_addresses
 
 

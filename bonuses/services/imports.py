@@ -23,7 +23,7 @@ from typing import Any
 
 from bonuses.models import ServiceNodeSnapshot, SnapshotSource
 from bonuses.services.ingest import IngestOutcome, ingest_parsed
-from bonuses.snapshot_format import SnapshotFormatError, parse_snapshot
+from swap.core.snapshot_format import SnapshotFormatError, parse_snapshot
 
 
 class SnapshotFileError(ValueError):

@@ -26,14 +26,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from bonuses.allocation import interval_changes
 from bonuses.models import ServiceNodeSnapshot, SnapshotGap, SnapshotSource, StakeInterval
 from bonuses.services.locks import lock_snapshot_writes
 from bonuses.services.nodes import node_ids, sync_nodes
 from bonuses.services.payloads import encode_payload
 from bonuses.services.provisional import FinalSnapshotConflict, discard_snapshots_from
-from bonuses.snapshot_format import ParsedSnapshot, parse_snapshot
 from swap.audit import record_event
+from swap.core.bonus_allocation import interval_changes
+from swap.core.snapshot_format import ParsedSnapshot, parse_snapshot
 
 __all__ = ["FinalSnapshotConflict", "IngestOutcome", "OutOfOrderSnapshot", "ingest_parsed", "ingest_snapshot"]
 

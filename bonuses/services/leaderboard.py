@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 
-from bonuses.allocation import format_points, points
 from bonuses.services.allocations import BonusReport, compute_bonus, latest_snapshot
+from swap.core.bonus_allocation import format_points, points
 
 CACHE_SECONDS = 60
 CACHE_VERSION = 1

@@ -13,7 +13,7 @@ from django.db.models import Q
 
 from bonuses.models import ServiceNode, ServiceNodeSnapshot
 from bonuses.services.bulk import update_rows
-from bonuses.snapshot_format import NodeFacts, parse_snapshot
+from swap.core.snapshot_format import NodeFacts, parse_snapshot
 
 FACT_FIELDS = ("operator_address", "registration_height", "state", "state_height", "requested_unlock_height")
 ROW_FIELDS = (*FACT_FIELDS, "listed_since_height", "last_seen_height", "gone_height", "updated_height", "listings")

@@ -21,8 +21,8 @@ import hashlib
 import threading
 from dataclasses import dataclass, field
 
-from bonuses import payload_codec
 from bonuses.models import ServiceNodeSnapshot
+from swap.core import payload_codec
 
 _lock = threading.Lock()
 _encoder: tuple[str, payload_codec.DeltaEncoder] | None = None  # (keyframe sha256, encoder)

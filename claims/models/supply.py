@@ -17,8 +17,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from claims.allocation import Supply, claims_rate, format_ratio
 from claims.models.immutable import ImmutableModel
+from swap.core.claims_allocation import Supply, claims_rate, format_ratio
 from swap.models import AppendOnlyQuerySet
 
 

@@ -14,9 +14,9 @@ from fractions import Fraction
 
 from django.conf import settings
 
-from claims.allocation import Step, add_calendar_months, checked_schedule, multiplier_at, parse_schedule
 from claims.exceptions import ClaimsNotConfigured
 from claims.wallet_rpc import WalletRpcClient
+from swap.core.claims_allocation import Step, add_calendar_months, checked_schedule, multiplier_at, parse_schedule
 from swap.oxen_rpc import RetryPolicy
 
 # The 2023 announcement's rule: 0.7 from six calendar months after the TGE.

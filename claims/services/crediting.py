@@ -33,7 +33,6 @@ from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from claims.allocation import capped, credit_atomic
 from claims.exceptions import LedgerInconsistent
 from claims.models import (
     Claim,
@@ -54,6 +53,7 @@ from claims.services.flags import raise_flag
 from claims.services.locks import locked_ledger
 from claims.services.supply import active_snapshot
 from claims.transfers import DepositKey, Observed, RefusedTransfer
+from swap.core.claims_allocation import capped, credit_atomic
 
 CHUNK = 500  # ids per IN (...) list
 BATCH = 500  # rows per bulk INSERT (larger batches were slower: longer statements to build)

@@ -1,7 +1,7 @@
 """What the claim pages and API show: the terms in force and one claim's deposits and credits.
 
 Read-only. Amounts stay integers; the display strings (9 decimals, truncated) come from
-`claims.allocation`, so a page can never show a rounded-up figure.
+`swap.core.claims_allocation`, so a page can never show a rounded-up figure.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from fractions import Fraction
 from django.db.models import Sum
 from django.utils import timezone
 
-from claims.allocation import Step, format_atomic, format_ratio
 from claims.models import Claim, ClaimCredit, Deposit, SupplySnapshot
 from claims.services.config import claim_rules
 from claims.services.supply import active_snapshot
 from swap.core.amounts import format_coins
+from swap.core.claims_allocation import Step, format_atomic, format_ratio
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from claims.allocation import RateError, Supply, claims_rate
 from claims.exceptions import SnapshotLocked
 from claims.models import ClaimCredit, SnapshotSource, SupplySnapshot
 from claims.services.config import claim_rules
 from claims.services.locks import locked_ledger
 from swap.audit import record_event
+from swap.core.claims_allocation import RateError, Supply, claims_rate
 from swap.core.oxen_address import InvalidAddress, Network, decode_address
 from swap.oxend import OxendClient
 from swap.oxend_errors import OxendTransientError

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,12 +25,27 @@ from swap.core.keccak import keccak256
 ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
 DISTRIBUTOR = "SwapDistributor"
 TOKEN = "TestSESH"  # noqa: S105 - a contract name; its ERC-20 ABI reads the real SESH too
+SAFE = "SafeL2"
+SAFE_PROXY_FACTORY = "SafeProxyFactory"
+DEFAULT_ADMIN_ROLE = "0x" + "00" * 32
 PUBLISHER_ROLE = "0x" + keccak256(b"PUBLISHER_ROLE").hex()
 PAUSER_ROLE = "0x" + keccak256(b"PAUSER_ROLE").hex()
+GUARDIAN_ROLE = "0x" + keccak256(b"GUARDIAN_ROLE").hex()
+ROLES = {"admin": DEFAULT_ADMIN_ROLE, "publisher": PUBLISHER_ROLE, "pauser": PAUSER_ROLE, "guardian": GUARDIAN_ROLE}
+
+
+def _topic(signature: str) -> str:
+    return "0x" + keccak256(signature.encode()).hex()
+
+
 CLAIMED_EVENT = "Claimed(address,uint256,uint256)"
-CLAIMED_TOPIC = "0x" + keccak256(CLAIMED_EVENT.encode()).hex()
+CLAIMED_TOPIC = _topic(CLAIMED_EVENT)
 ROOT_PUBLISHED_EVENT = "RootPublished(uint64,bytes32,bytes32,uint256,uint256)"
-ROOT_PUBLISHED_TOPIC = "0x" + keccak256(ROOT_PUBLISHED_EVENT.encode()).hex()
+ROOT_PUBLISHED_TOPIC = _topic(ROOT_PUBLISHED_EVENT)
+ROOT_PROPOSED_EVENT = "RootProposed(uint64,bytes32,uint256,uint256,uint64)"
+ROOT_PROPOSED_TOPIC = _topic(ROOT_PROPOSED_EVENT)
+ROOT_VETOED_EVENT = "RootVetoed(uint64,bytes32,address)"
+ROOT_VETOED_TOPIC = _topic(ROOT_VETOED_EVENT)
 
 
 class ArtifactError(RuntimeError):
@@ -56,12 +72,15 @@ class Artifact:
             raise ArtifactError(f"{self.name} has {len(matches)} functions named {name!r}")
         return matches[0]
 
+    def selector(self, name: str) -> str:
+        """`0x` + the 4-byte selector of `name`, from its ABI signature."""
+        types = [_type_of(i) for i in self.function(name)["inputs"]]
+        return "0x" + keccak256(f"{name}({','.join(types)})".encode())[:4].hex()
+
     def encode_call(self, name: str, *args: Any) -> str:
         """Return `0x` + selector + encoded arguments for `name(args)`."""
-        item = self.function(name)
-        types = [_type_of(i) for i in item["inputs"]]
-        selector = keccak256(f"{name}({','.join(types)})".encode())[:4]
-        return "0x" + (selector + encode(types, list(args))).hex()
+        types = [_type_of(i) for i in self.function(name)["inputs"]]
+        return self.selector(name) + encode(types, list(args)).hex()
 
     def decode_result(self, name: str, data: str) -> tuple[Any, ...]:
         types = [_type_of(o) for o in self.function(name)["outputs"]]
@@ -95,8 +114,19 @@ def _bytes32(value: str | bytes) -> bytes:
 # -- SwapDistributor: call data ------------------------------------------------------------------
 
 
-def publish_root_data(root: str, round_id: int, total: int, accounts: int) -> str:
-    return load_artifact(DISTRIBUTOR).encode_call("publishRoot", _bytes32(root), round_id, total, accounts)
+def propose_root_data(root: str, round_id: int, total: int, accounts: int) -> str:
+    """`proposeRoot(root, newRoundId, total, accounts)`: the publisher's only power (SPEC §5)."""
+    return load_artifact(DISTRIBUTOR).encode_call("proposeRoot", _bytes32(root), round_id, total, accounts)
+
+
+def activate_root_data() -> str:
+    """`activateRoot()`: anyone, once the pending root's delay is over."""
+    return load_artifact(DISTRIBUTOR).encode_call("activateRoot")
+
+
+def veto_root_data(root: str) -> str:
+    """`vetoRoot(root)`: the guardian drops a pending root for good."""
+    return load_artifact(DISTRIBUTOR).encode_call("vetoRoot", _bytes32(root))
 
 
 def claim_data(account: str, cumulative_amount: int, proof: list[str]) -> str:
@@ -117,9 +147,25 @@ def grant_role_data(role: str, account: str) -> str:
     return load_artifact(DISTRIBUTOR).encode_call("grantRole", _bytes32(role), account)
 
 
+def revoke_role_data(role: str, account: str) -> str:
+    return load_artifact(DISTRIBUTOR).encode_call("revokeRole", _bytes32(role), account)
+
+
 def pause_data() -> str:
-    """`pause()`: stops every claim and payout batch until the admin unpauses (needs `PAUSER_ROLE`)."""
+    """`pause()`: stops every claim, payout batch and activation until the admin unpauses (`PAUSER_ROLE`)."""
     return load_artifact(DISTRIBUTOR).encode_call("pause")
+
+
+def unpause_data() -> str:
+    return load_artifact(DISTRIBUTOR).encode_call("unpause")
+
+
+def set_end_time_data(end_time: int) -> str:
+    return load_artifact(DISTRIBUTOR).encode_call("setEndTime", end_time)
+
+
+def withdraw_remainder_data(to: str) -> str:
+    return load_artifact(DISTRIBUTOR).encode_call("withdrawRemainder", to)
 
 
 def transfer_data(to: str, amount: int) -> str:
@@ -141,8 +187,64 @@ def read(client: ChainClient, name: str, address: str, function: str, *args: Any
     return result[0] if len(result) == 1 else result
 
 
+def _hex32(value: Any) -> str:
+    return "0x" + bytes(value).hex()
+
+
 def merkle_root(client: ChainClient, distributor: str, block: BlockId = "latest") -> str:
-    return "0x" + bytes(read(client, DISTRIBUTOR, distributor, "merkleRoot", block=block)).hex()
+    """The active root (zero before the first activation)."""
+    return _hex32(read(client, DISTRIBUTOR, distributor, "merkleRoot", block=block))
+
+
+@dataclass(frozen=True)
+class DistributorState:
+    """What the distributor says about its roots at one block: the active one and the pending one."""
+
+    round_id: int
+    merkle_root: str
+    pending_round_id: int
+    pending_root: str
+    pending_activates_at: int
+    paused: bool
+    closed: bool
+    end_time: int
+
+    @property
+    def has_pending(self) -> bool:
+        return int(self.pending_root, 16) != 0
+
+
+def distributor_state(client: ChainClient, distributor: str, block: BlockId = "latest") -> DistributorState:
+    """Read the active and pending roots, pause and end in one consistent block."""
+    if block == "latest":
+        block = client.block_number()
+
+    def get(name: str) -> Any:
+        return read(client, DISTRIBUTOR, distributor, name, block=block)
+
+    return DistributorState(
+        round_id=int(get("roundId")), merkle_root=_hex32(get("merkleRoot")),
+        pending_round_id=int(get("pendingRoundId")), pending_root=_hex32(get("pendingRoot")),
+        pending_activates_at=int(get("pendingActivatesAt")), paused=bool(get("paused")), closed=bool(get("closed")),
+        end_time=int(get("endTime")),
+    )
+
+
+def activation_delay(client: ChainClient, distributor: str) -> int:
+    return int(read(client, DISTRIBUTOR, distributor, "activationDelay"))
+
+
+def is_vetoed(client: ChainClient, distributor: str, root: str, block: BlockId = "latest") -> bool:
+    return bool(read(client, DISTRIBUTOR, distributor, "vetoed", _bytes32(root), block=block))
+
+
+def has_role(client: ChainClient, distributor: str, role: str, account: str, block: BlockId = "latest") -> bool:
+    return bool(read(client, DISTRIBUTOR, distributor, "hasRole", _bytes32(role), account, block=block))
+
+
+def roles_of(client: ChainClient, distributor: str, account: str) -> list[str]:
+    """The names (`admin`, `publisher`, `pauser`, `guardian`) of the roles `account` holds."""
+    return [name for name, role in ROLES.items() if has_role(client, distributor, role, account)]
 
 
 def is_paused(client: ChainClient, distributor: str, block: BlockId = "latest") -> bool:
@@ -181,6 +283,47 @@ def decode_root_published_log(log: dict[str, Any]) -> PublishedRoot:
     )
 
 
+@dataclass(frozen=True)
+class ProposedRoot:
+    """One `RootProposed` log: a root the publisher asked for, and when it may be activated."""
+
+    round_id: int
+    root: str
+    total: int
+    accounts: int
+    activates_at: int
+    block_number: int
+    tx_hash: str
+    log_index: int
+
+
+def decode_root_proposed_log(log: dict[str, Any]) -> ProposedRoot:
+    if not log.get("topics") or log["topics"][0] != ROOT_PROPOSED_TOPIC or len(log["topics"]) != 3:
+        raise ValueError("not a RootProposed log")
+    total, accounts, activates_at = decode(["uint256", "uint256", "uint64"], bytes.fromhex(log["data"][2:]))
+    return ProposedRoot(
+        round_id=int(log["topics"][1], 16), root=log["topics"][2].lower(), total=int(total), accounts=int(accounts),
+        activates_at=int(activates_at), block_number=int(log["blockNumber"], 16), tx_hash=log["transactionHash"],
+        log_index=int(log["logIndex"], 16),
+    )
+
+
+def root_proposals(client: ChainClient, distributor: str, *, from_block: int, to_block: int) -> list[ProposedRoot]:
+    """Every `RootProposed` of `distributor` in the blocks [from_block, to_block], in chain order."""
+    logs = client.get_logs(address=distributor, topics=[ROOT_PROPOSED_TOPIC], from_block=from_block,
+                           to_block=to_block)
+    return [decode_root_proposed_log(log) for log in logs]
+
+
+def proposals_in_receipt(receipt: dict[str, Any], distributor: str) -> list[ProposedRoot]:
+    """The `RootProposed` logs `distributor` emitted in one transaction receipt."""
+    return [
+        decode_root_proposed_log(log) for log in receipt.get("logs", [])
+        if log.get("address", "").lower() == distributor.lower() and log.get("topics")
+        and log["topics"][0] == ROOT_PROPOSED_TOPIC
+    ]
+
+
 def root_publications(client: ChainClient, distributor: str, root: str, *, from_block: int = 0) -> list[PublishedRoot]:
     """Every `RootPublished` of `root` by `distributor` from `from_block` to the latest block."""
     topics = [ROOT_PUBLISHED_TOPIC, None, root.lower()]
@@ -195,3 +338,52 @@ def decode_claimed_log(log: dict[str, Any]) -> tuple[str, int, int]:
     account = normalize_eth_address("0x" + log["topics"][1][-40:])
     amount, cumulative = decode(["uint256", "uint256"], bytes.fromhex(log["data"][2:]))
     return account, int(amount), int(cumulative)
+
+
+# -- reverts -----------------------------------------------------------------------------------
+
+_REVERT_DATA = re.compile(r"0x[0-9a-fA-F]{8,}")
+ERROR_STRING_SELECTOR = "0x08c379a0"  # Error(string), what `require(…, "GS020")` reverts with
+
+
+@functools.lru_cache(maxsize=1)
+def _errors_by_selector() -> dict[str, tuple[str, list[str], list[str]]]:
+    """selector -> (error name, argument names, argument types), over every artifact's ABI."""
+    table: dict[str, tuple[str, list[str], list[str]]] = {}
+    for name in (DISTRIBUTOR, TOKEN, SAFE):
+        for item in load_artifact(name).abi:
+            if item.get("type") != "error":
+                continue
+            types = [_type_of(i) for i in item["inputs"]]
+            selector = "0x" + keccak256(f"{item['name']}({','.join(types)})".encode())[:4].hex()
+            table[selector] = (item["name"], [i["name"] for i in item["inputs"]], types)
+    return table
+
+
+def decode_revert_data(data: str) -> str | None:
+    """`NotYetActive(activatesAt=1733…)` for revert data the ABIs know, or None."""
+    selector, body = data[:10].lower(), bytes.fromhex(data[10:]) if len(data) > 10 else b""
+    try:
+        if selector == ERROR_STRING_SELECTOR:
+            (text,) = decode(["string"], body)
+            return str(text)
+        known = _errors_by_selector().get(selector)
+        if known is None:
+            return None
+        name, names, types = known
+        values = decode(types, body)
+    except Exception:  # truncated or foreign data: not ours to explain
+        return None
+    shown = ", ".join(
+        f"{n}={'0x' + bytes(v).hex() if isinstance(v, bytes) else v}" for n, v in zip(names, values, strict=True)
+    )
+    return f"{name}({shown})"
+
+
+def describe_revert(message: str) -> str:
+    """A node's revert message with the contract's named error spelled out where it can be decoded."""
+    for candidate in _REVERT_DATA.findall(message):
+        decoded = decode_revert_data(candidate)
+        if decoded is not None:
+            return f"{decoded} [{message[:200]}]"
+    return message

@@ -49,14 +49,23 @@ class L2TxStatus(models.TextChoices):
 
 
 class L2TxPurpose(models.TextChoices):
-    """Why the service sends a transaction; owners react to its final status by purpose."""
+    """Why the service sends a transaction; owners react to its final status by purpose.
 
-    DEPLOY = "deploy", "contract deployment"
-    PUBLISH_ROOT = "publish_root", "publish a round's Merkle root"
+    The outbox signs only the purposes in `SIGNABLE_PURPOSES`, each re-derived from its owner at
+    signing (`swap.chain.authorization`). The others remain for rows written before root safety
+    (deployments and role grants now go through the deployer key and the Safe).
+    """
+
+    PROPOSE_ROOT = "propose_root", "propose a round's Merkle root"
+    ACTIVATE_ROOT = "activate_root", "activate a pending root after its delay"
     PAYOUT_BATCH = "payout_batch", "batch claim for accounts that asked for delivery"
-    FUND = "fund", "token transfer or mint to the distributor"
-    ADMIN = "admin", "role or pause change"
+    DEPLOY = "deploy", "contract deployment (before root safety)"
+    FUND = "fund", "token transfer or mint to the distributor (before root safety)"
+    ADMIN = "admin", "role or pause change (before root safety)"
     OTHER = "other", "other"
+
+
+SIGNABLE_PURPOSES = (L2TxPurpose.PROPOSE_ROOT, L2TxPurpose.ACTIVATE_ROOT, L2TxPurpose.PAYOUT_BATCH)
 
 
 class L2Transaction(models.Model):

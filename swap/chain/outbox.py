@@ -4,8 +4,10 @@ The life of an `L2Transaction` (status in brackets):
 
 1. `enqueue` [queued]: inside the caller's database transaction, with the caller's own state
    change and audit event, so a job exists exactly when the decision to send it was committed.
-2. `sign_queued` [signed]: gas and fees are read from the node, then one database transaction
-   takes the nonce from the locked `ChainAccount` row, signs, and stores the bytes and hash.
+2. `sign_queued` [signed]: the call is authorised (`swap.chain.authorization`: allowlisted and
+   re-derived from its owner, or refused and failed), gas and fees are read from the node, then
+   one database transaction takes the nonce from the locked `ChainAccount` row, signs, and stores
+   the bytes and hash.
 3. `broadcast_signed` [broadcast]: the *stored* bytes are sent; "already known" and "nonce too
    low" both mean the node has seen them (the receipt step sorts out which). A crash before the
    status is recorded only means the same bytes are sent again, which cannot double anything.
@@ -30,6 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from swap.audit import record_event
+from swap.chain import authorization
 from swap.chain.client import ChainClient
 from swap.chain.errors import (
     AlreadyKnownError,
@@ -89,12 +92,17 @@ def cas_update(tx_id: int, expected: str | tuple[str, ...], **changes: Any) -> L
 def enqueue(
     *, purpose: str, subject: str, to: str, data: str, actor: str, value_wei: int = 0, gas_limit: int | None = None,
 ) -> L2Transaction:
-    """Add a transaction to the outbox. Call inside the transaction that decided to send it."""
+    """Add a transaction to the outbox. Call inside the transaction that decided to send it.
+
+    Only what the outbox will ever sign is accepted (`authorization.check_allowlist`); the call
+    is re-derived from its owner again at signing.
+    """
     signer = load_signer()
     if not data.startswith("0x"):
         raise ValueError("call data is 0x-prefixed hex")
     if value_wei < 0:
         raise ValueError("value cannot be negative")
+    authorization.check_allowlist(purpose=purpose, to=to, data=data, value_wei=value_wei)
     tx = L2Transaction.objects.create(
         chain_id=settings.L2_CHAIN_ID, sender=signer.address, to_address=to, data=data, value_wei=value_wei,
         gas_limit=gas_limit, purpose=purpose, subject=subject,
@@ -142,7 +150,13 @@ def _estimate_gas(client: ChainClient, tx: L2Transaction) -> int:
 def signable(
     tx: L2Transaction, nonce: int, gas_limit: int, max_fee: int, tip: int, *, cancel: bool = False
 ) -> dict[str, Any]:
-    """The EIP-1559 fields to sign: the queued call, or (cancel) a 0-value transfer to the sender."""
+    """The EIP-1559 fields to sign: the queued call, or (cancel) a 0-value transfer to the sender.
+
+    Every signature of a call passes here, the first and every fee bump: the call is authorised
+    again each time, so a row changed after it was first signed is never signed in its new form.
+    """
+    if not cancel:
+        authorization.authorize(tx)
     fields: dict[str, Any] = {
         "type": 2, "chainId": tx.chain_id, "nonce": nonce, "gas": gas_limit, "maxFeePerGas": max_fee,
         "maxPriorityFeePerGas": tip, "value": 0 if cancel else tx.value_wei, "data": "0x" if cancel else tx.data,
@@ -172,8 +186,15 @@ def _take_nonce(tx: L2Transaction, chain_nonce: int) -> int:
 
 
 def sign_queued(client: ChainClient, tx: L2Transaction, *, actor: str) -> L2Transaction:
-    """Sign a queued transaction with the next database nonce and store the bytes before anything else."""
+    """Sign a queued transaction with the next database nonce and store the bytes before anything else.
+
+    A row the outbox may not sign (`authorization.RefusedToSign`) is failed, never signed.
+    """
     signer = signer_for(tx)
+    try:
+        authorization.authorize(tx)
+    except authorization.RefusedToSign as refusal:
+        return refuse(tx, reason=str(refusal), actor=actor)
     try:
         gas_limit = tx.gas_limit or _estimate_gas(client, tx)
     except PermanentChainError as error:
@@ -272,6 +293,16 @@ def rebroadcast(client: ChainClient, tx: L2Transaction, *, actor: str) -> None:
 
 
 # -- giving up ---------------------------------------------------------------------------------
+
+
+def refuse(tx: L2Transaction, *, reason: str, actor: str) -> L2Transaction:
+    """A queued row the outbox may not sign: on record (`l2tx:refused`) and failed, never signed."""
+    with transaction.atomic():
+        record_event("l2tx:refused", actor=actor, subject=tx_subject(tx),
+                     data={"reason": reason[:500], "purpose": tx.purpose, "for": tx.subject, "to": tx.to_address})
+        failed = fail(tx, reason=f"refused to sign: {reason}", actor=actor, expected=Status.QUEUED)
+    logger.critical("l2tx:%s refused to sign: %s", tx.pk, reason)
+    return failed
 
 
 def fail(tx: L2Transaction, *, reason: str, actor: str, expected: str | tuple[str, ...]) -> L2Transaction:

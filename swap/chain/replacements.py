@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from swap.audit import record_event
+from swap.chain import authorization
 from swap.chain.client import ChainClient
 from swap.chain.models import AttemptKind, L2Transaction, L2TransactionAttempt
 from swap.chain.outbox import record_broadcast, send_attempt, signable, signer_for, suggest_fees, tx_subject
@@ -43,8 +44,23 @@ def is_stuck(tx: L2Transaction) -> bool:
     return (timezone.now() - since).total_seconds() >= settings.L2_STUCK_SECONDS
 
 
+def _refused_again(tx: L2Transaction, *, actor: str) -> bool:
+    """A call whose row no longer re-derives from its owner is never signed again (its stored bytes stand)."""
+    try:
+        authorization.authorize(tx)
+    except authorization.RefusedToSign as refusal:
+        with transaction.atomic():
+            record_event("l2tx:refused", actor=actor, subject=tx_subject(tx),
+                         data={"reason": str(refusal)[:500], "attempt": "replacement", "for": tx.subject})
+        logger.critical("l2tx:%s: no new attempt: %s", tx.pk, refusal)
+        return True
+    return False
+
+
 def _replace(client: ChainClient, tx: L2Transaction, *, cancel: bool, actor: str, reason: str = ""
              ) -> L2TransactionAttempt | None:
+    if not cancel and _refused_again(tx, actor=actor):
+        return None
     signer = signer_for(tx)
     suggested_max, suggested_tip = suggest_fees(client)
     with transaction.atomic():

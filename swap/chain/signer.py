@@ -134,19 +134,19 @@ class Signer:
         return bytes(signed.raw_transaction), bytes(signed.hash)
 
 
-def _read_key_text() -> str:
-    inline = (settings.L2_SIGNER_KEY or "").strip()
-    path = (settings.L2_SIGNER_KEY_FILE or "").strip()
+def _read_key_text(inline_setting: str, file_setting: str, what: str) -> str:
+    inline = (getattr(settings, inline_setting, "") or "").strip()
+    path = (getattr(settings, file_setting, "") or "").strip()
     if inline and path:
-        raise SignerKeyError("set L2_SIGNER_KEY or L2_SIGNER_KEY_FILE, not both")
+        raise SignerKeyError(f"set {inline_setting} or {file_setting}, not both")
     if path:
         try:
             return Path(path).read_text(encoding="ascii").strip()
         except (OSError, UnicodeDecodeError) as error:
-            raise SignerKeyError(f"cannot read L2_SIGNER_KEY_FILE {path}: {type(error).__name__}") from None
+            raise SignerKeyError(f"cannot read {file_setting} {path}: {type(error).__name__}") from None
     if inline:
         return inline
-    raise SignerKeyError("no signer key: set L2_SIGNER_KEY or L2_SIGNER_KEY_FILE")
+    raise SignerKeyError(f"no {what} key: set {inline_setting} or {file_setting}")
 
 
 def key_from_text(text: str, *, chain_id: int) -> Signer:
@@ -178,6 +178,16 @@ def _refuse_guessable(key: int, address: str, chain_id: int) -> None:
         )
 
 
+def load_key(inline_setting: str, file_setting: str, *, what: str) -> Signer:
+    """Load the key named by a pair of settings (`X_KEY` inline, or `X_KEY_FILE`) for `L2_CHAIN_ID`."""
+    return key_from_text(_read_key_text(inline_setting, file_setting, what), chain_id=settings.L2_CHAIN_ID)
+
+
 def load_signer() -> Signer:
-    """Load the configured signer for `L2_CHAIN_ID`, or raise `SignerKeyError` saying why."""
-    return key_from_text(_read_key_text(), chain_id=settings.L2_CHAIN_ID)
+    """Load the service's signer (the publisher) for `L2_CHAIN_ID`, or raise `SignerKeyError` saying why."""
+    return load_key("L2_SIGNER_KEY", "L2_SIGNER_KEY_FILE", what="signer")
+
+
+def load_guardian() -> Signer:
+    """Load the watchdog's key (guardian and pauser), which the worker never holds."""
+    return load_key("WATCHDOG_SIGNER_KEY", "WATCHDOG_SIGNER_KEY_FILE", what="watchdog")

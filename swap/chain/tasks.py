@@ -13,8 +13,9 @@ from celery import shared_task
 from celery.signals import worker_init
 from django.conf import settings
 
-from swap.chain.client import get_client
-from swap.chain.errors import ChainIdMismatchError, ChainNotConfiguredError, TransientChainError
+from swap.chain.client import ChainClient, get_client
+from swap.chain.errors import ChainError, ChainIdMismatchError, ChainNotConfiguredError, TransientChainError
+from swap.chain.key_roles import configured_distributor, key_role_problems
 from swap.chain.tracking import track_transactions
 from swap.locks import single_flight
 
@@ -48,9 +49,26 @@ def refuse_wrong_chain(**kwargs: Any) -> None:
     if not settings.L2_RPC_URL:
         return
     try:
-        get_client()
+        client = get_client()
     except ChainIdMismatchError as error:
         logger.critical("refusing to start: %s", error)
         raise SystemExit(f"refusing to start: {error}") from None
     except TransientChainError as error:
         logger.warning("L2 node not reachable at worker start (%s); the tracker checks again each pass", error)
+        return
+    refuse_extra_roles(client)
+
+
+def refuse_extra_roles(client: ChainClient) -> None:
+    """Stop the worker if its key holds any role but `PUBLISHER_ROLE` (or the watchdog's more than its own)."""
+    distributor = configured_distributor()
+    if distributor is None:
+        return
+    try:
+        problems = key_role_problems(client, distributor)
+    except ChainError as error:
+        logger.warning("could not read the keys' roles at worker start (%s)", error)
+        return
+    if problems:
+        logger.critical("refusing to start: %s", "; ".join(problems))
+        raise SystemExit(f"refusing to start: {'; '.join(problems)}")

@@ -25,6 +25,8 @@ DEMO_MARKER = "SWAP_DEMO_DIR"
 # anvil's public development account #1: the service's signer on the local chain only (the signer
 # refuses anvil's keys on any other chain id).
 ANVIL_SERVICE_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"  # noqa: S105
+# The watchdog's key (guardian and pauser): anvil's account 2, never the service's.
+ANVIL_WATCHDOG_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"  # noqa: S105
 OXEN_WALLET_ACCOUNT = 1
 # The replayed history is from 2023; the demo registers its holders today. Moving the backdating
 # cut-off a week past the demo's start makes them (and anyone registering in the served portal
@@ -56,6 +58,7 @@ def static_settings(directory: Path, started: datetime) -> dict[str, str]:
         "OXEN_WALLET_ACCOUNT_INDEX": str(OXEN_WALLET_ACCOUNT),
         "L2_CHAIN_ID": "31337",
         "L2_SIGNER_KEY": ANVIL_SERVICE_KEY,
+        "WATCHDOG_SIGNER_KEY": ANVIL_WATCHDOG_KEY,
     }
 
 

@@ -25,7 +25,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from bonuses.allocation import format_points, points
 from bonuses.models import ServiceNodeSnapshot, SnapshotGap
 from bonuses.services.allocations import compute_bonus
 from bonuses.services.entitlements import bonus_entitlements
@@ -37,7 +36,7 @@ from claims.tasks import fill_supply_snapshot_task, poll_deposits_task
 from swap.chain.anvil import AnvilNode
 from swap.chain.client import reset_clients
 from swap.chain.local import deploy_local_contracts
-from swap.chain.models import L2Transaction
+from swap.core.bonus_allocation import format_points, points
 from swap.demo import cast
 from swap.demo.environment import database_path, env_file, work_dir, write_env_file
 from swap.demo.history import PROGRAM_FINAL_HEIGHT, extract_archive
@@ -130,15 +129,18 @@ class OxenSide:
         self.figures["peers"] = {"anvil": self.anvil.url, "oxend": self.sim.oxend_url, "wallet": self.sim.wallet_url}
 
     def deploy(self) -> None:
-        """TestSESH and SwapDistributor through the outbox; the distributor funded with 60M SESH."""
+        """TestSESH, a 2-of-3 Safe as the admin, SwapDistributor with one job per key; 60M SESH funded."""
         deployment = deploy_local_contracts(supply_atomic=TOKEN_SUPPLY, fund_atomic=DISTRIBUTOR_FUNDING)
-        self.configure(L2_TOKEN_ADDRESS=deployment.token, L2_DISTRIBUTOR_ADDRESS=deployment.distributor,
-                       L2_DISTRIBUTOR_DEPLOY_BLOCK=deployment.deploy_block)
-        deploys = L2Transaction.objects.filter(purpose=L2Transaction.Purpose.DEPLOY).order_by("id")
+        self.configure(**deployment.settings())
         self.figures["contracts"] = {"token": deployment.token, "distributor": deployment.distributor,
+                                     "safe": deployment.safe, "safe_owners": list(deployment.safe_owners),
+                                     "publisher": deployment.publisher, "guardian": deployment.guardian,
+                                     "activation_delay_seconds": deployment.activation_delay,
                                      "funded_atomic": DISTRIBUTOR_FUNDING,
-                                     "deploy_transactions": [tx.tx_hash for tx in deploys]}
-        self.progress.note(f"TestSESH {deployment.token}; SwapDistributor {deployment.distributor}")
+                                     "deploy_transactions": dict(deployment.transactions)}
+        self.progress.note(f"TestSESH {deployment.token}; SwapDistributor {deployment.distributor}, admin: the "
+                           f"2-of-3 Safe {deployment.safe}; publisher {deployment.publisher} (the worker), "
+                           f"guardian {deployment.guardian} (the watchdog)")
 
     def import_history(self, stderr: Any = sys.stderr) -> None:
         """`import_snapshots` of the recording, then the capture task confirms it against oxend."""

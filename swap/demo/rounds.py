@@ -1,9 +1,13 @@
-"""The demo's steps on the L2: freeze and publish a round, a payout, a holder's own claim, verification.
+"""The demo's steps on the L2: freeze, propose, live through the delay, activate; a payout, a holder's
+own claim, verification.
 
-The operator's commands (`freeze_round`, `publish_round`, `verify_round`, `merkle_root`), the
-payout task, and the public API (`/api/v1/payout-requests/`, `/api/v1/proofs/<eth>/`, the
-round's dump and CSV). The outbox's tracker runs through `swap.chain.local.wait_final`, which
-mines anvil blocks between passes so confirmations arrive without waiting.
+The operator's commands (`freeze_round`, `publish_round`, `activate_rounds`, `verify_round`,
+`merkle_root`), one pass of the watchdog (`watch_distributor`) over the proposal, the payout
+task, and the public API (`/api/v1/payout-requests/`, `/api/v1/proofs/<eth>/`, the round's dump
+and CSV). The outbox's tracker runs through
+`swap.chain.local.wait_final`, which mines anvil blocks between passes so confirmations arrive
+without waiting; the activation delay (24 hours, as in production) is lived through by moving
+the local chain's clock forward (`evm_increaseTime`), and the demo says so.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from django.core.management import call_command
 
 from swap.chain import contracts
 from swap.chain.client import get_client
-from swap.chain.local import mine, wait_final
+from swap.chain.local import advance_time, mine, wait_final
+from swap.core.durations import format_wait
 from swap.demo import cast
 from swap.demo.flow import DemoFailed, OxenSide, decimal_text
 from swap.distributions.models import DistributionRound, PayoutBatch, RoundStatus
@@ -48,15 +53,36 @@ class L2Side:
         self.round: DistributionRound | None = None
 
     def freeze_and_publish(self) -> None:
-        """`freeze_round` (entries, root and dump in one transaction), `publish_round`, then final."""
+        """`freeze_round` (entries, root and dump in one transaction), `publish_round` (the proposal),
+        the public activation delay lived through on the local chain's clock, then `activate_rounds`."""
         self.oxen.progress.note(_command("freeze_round"))
         round_ = DistributionRound.objects.get(number=1)
         self.oxen.progress.note(_command("publish_round", str(round_.number)))
         round_.refresh_from_db()
-        (publish_tx,) = wait_final([round_.publish_tx_id])
+        (propose_tx,) = wait_final([round_.propose_tx_id])
         round_.refresh_from_db()
-        if round_.status != RoundStatus.CONFIRMED:
-            raise DemoFailed(f"round 1 is {round_.status} after its publishing transaction became final")
+        if round_.status != RoundStatus.PENDING or round_.activates_at is None:
+            raise DemoFailed(f"round 1 is {round_.status} after its proposal became final")
+        delay = int(settings.L2_ACTIVATION_DELAY_SECONDS)
+        watched = _command("watch_distributor")
+        if "(0 mismatched)" not in watched or "vetoed" in watched:
+            raise DemoFailed(f"the watchdog did not accept round 1's proposal: {watched}")
+        self.oxen.progress.note(f"watchdog (its own key and node): {watched}")
+        self.oxen.progress.note(
+            f"round 1 is pending: claimable from {round_.activates_at:%Y-%m-%d %H:%M} UTC on the chain's clock, after "
+            f"the public activation delay of {format_wait(delay)}, during which the watchdog's guardian can veto it"
+        )
+        self.oxen.progress.note(f"moving the local chain's clock forward by {format_wait(delay)} (evm_increaseTime): "
+                                "on a real chain this is a day of waiting")
+        advance_time(delay)
+        self.oxen.progress.note(_command("activate_rounds"))
+        round_.refresh_from_db()
+        if round_.activate_tx_id is None:
+            raise DemoFailed("activate_rounds queued no activation")
+        (activate_tx,) = wait_final([round_.activate_tx_id])
+        round_.refresh_from_db()
+        if round_.status != RoundStatus.ACTIVE:
+            raise DemoFailed(f"round 1 is {round_.status} after its activation became final")
         on_chain = contracts.merkle_root(get_client(), settings.L2_DISTRIBUTOR_ADDRESS)
         if on_chain != round_.root:
             raise DemoFailed(f"the distributor's merkleRoot {on_chain} is not round 1's root {round_.root}")
@@ -65,9 +91,11 @@ class L2Side:
             "number": round_.number, "root": round_.root, "count": round_.count,
             "total_atomic": round_.total_atomic, "bonus_total_atomic": round_.bonus_total_atomic,
             "claims_total_atomic": round_.claims_total_atomic, "dump_sha256": round_.dump_sha256,
-            "publish_tx": publish_tx.tx_hash, "publish_block": publish_tx.block_number,
+            "propose_tx": propose_tx.tx_hash, "propose_block": propose_tx.block_number,
+            "activates_at": round_.activates_at.isoformat(), "activation_delay_seconds": delay,
+            "activate_tx": activate_tx.tx_hash, "activate_block": activate_tx.block_number,
         }
-        self.oxen.progress.note(f"root {round_.root} is live on the distributor (block {publish_tx.block_number})")
+        self.oxen.progress.note(f"root {round_.root} is active on the distributor (block {activate_tx.block_number})")
 
     def payout(self) -> None:
         """Bob asks for delivery on the API; the payout task pushes his SESH in a claimMany batch."""

@@ -101,23 +101,27 @@ def serve(oxen: OxenSide, *, port: int, write: Callable[[str], None], celery: bo
         _flush_redis()
         environ.update(CELERY_BROKER_URL=BROKER_URL, REDIS_URL=CACHE_URL, CACHE_KEY_PREFIX="swap-demo")
     logs = oxen.work
-    children: list[Child] = [
-        start_child("web server", manage("runserver", f"127.0.0.1:{port}", "--noreload"), env=environ,
-                    log=logs / "web.log"),
-    ]
     tickers = [
         Ticker("oxen block", OXEN_BLOCK_SECONDS, lambda: sim.control("add_blocks", count=1)),
         Ticker("L2 block", L2_BLOCK_SECONDS, lambda: anvil.rpc("anvil_mine", ["0x1"])),
+    ]
+    if not with_broker:
+        tickers.extend(_beat_tickers())  # before any child starts: a failure here leaves nothing running
+    children: list[Child] = [
+        start_child("web server", manage("runserver", f"127.0.0.1:{port}", "--noreload"), env=environ,
+                    log=logs / "web.log"),
     ]
     if with_broker:
         beat_schedule = logs / "celerybeat-schedule"
         children.append(start_child("celery worker", [sys.executable, "-m", "celery", "-A", "swap", "worker",
                                                       "-l", "INFO", "-c", "2"], env=environ, log=logs / "worker.log"))
+        # The watchdog's own worker: only its queue, so no other task can delay a veto.
+        children.append(start_child("watchdog worker", [sys.executable, "-m", "celery", "-A", "swap", "worker",
+                                                        "-Q", "watchdog", "-n", "watchdog@%h", "-l", "INFO", "-c", "1"],
+                                    env=environ, log=logs / "watchdog.log"))
         children.append(start_child("celery beat", [sys.executable, "-m", "celery", "-A", "swap", "beat", "-l",
                                                     "INFO", "-s", str(beat_schedule)], env=environ,
                                     log=logs / "beat.log"))
-    else:
-        tickers.extend(_beat_tickers())
     try:
         if not _wait_for_web(port, children[0]):
             write(f"The web server did not answer on port {port}; see {children[0].log}. Stopping.")

@@ -41,9 +41,12 @@ def summary_lines(figures: dict[str, Any]) -> list[str]:
         f"                 {round_['count']} accounts, total {decimal_text(round_['total_atomic'])} SESH, "
         f"dump sha256 {round_['dump_sha256'][:16]}…",
         "Transactions",
-        f"  TestSESH deploy       {contracts['deploy_transactions'][0]}",
-        f"  SwapDistributor       {contracts['deploy_transactions'][1]}",
-        f"  publishRoot           {round_['publish_tx']}",
+        f"  TestSESH deploy       {contracts['deploy_transactions']['TestSESH']}",
+        f"  Safe 2-of-3 (admin)   {contracts['deploy_transactions']['Safe 2-of-3']}",
+        f"  SwapDistributor       {contracts['deploy_transactions']['SwapDistributor']}",
+        f"  proposeRoot           {round_['propose_tx']}",
+        f"  activateRoot          {round_['activate_tx']} (after the {round_['activation_delay_seconds'] // 3600} h "
+        "delay, lived through by moving anvil's clock)",
         f"  payout (claimMany)    {payout['tx_hash']}",
         f"  {claim['holder']}'s claim         {claim['tx_hash']}",
         "Balances (SESH on the local L2)",

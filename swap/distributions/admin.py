@@ -42,19 +42,20 @@ def freeze_rounds(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: 
     _enqueue_for(modeladmin, request, queryset, RoundStatus.DRAFT, freeze_round_task, "Freezing")
 
 
-@audited_action("Publish the selected frozen rounds' roots", permissions=["publish_round"])
+@audited_action("Publish (propose) the selected frozen rounds' roots", permissions=["publish_round"])
 def publish_rounds(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
     _enqueue_for(modeladmin, request, queryset, RoundStatus.FROZEN, publish_round_task, "Publishing")
 
 
-@audited_action("Run payouts for the selected confirmed round", permissions=["run_payouts"])
+@audited_action("Run payouts for the selected active round", permissions=["run_payouts"])
 def run_payouts(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
-    _enqueue_for(modeladmin, request, queryset, RoundStatus.CONFIRMED, run_payouts_task, "Payouts")
+    _enqueue_for(modeladmin, request, queryset, RoundStatus.ACTIVE, run_payouts_task, "Payouts")
 
 
 @admin.register(DistributionRound)
 class DistributionRoundAdmin(ReadOnlyAdmin):
-    list_display = ("number", "status", "cutoff_at", "count", "total_atomic", "root", "publish_tx", "confirmed_at")
+    list_display = ("number", "status", "cutoff_at", "count", "total_atomic", "root", "propose_tx", "activates_at",
+                    "activated_at")
     list_filter = ("status",)
     search_fields = ("root", "dump_sha256")
     date_hierarchy = "cutoff_at"

@@ -22,11 +22,11 @@ from swap.api.fields import ValueField
 from swap.api.problems import Problem, single_problem
 from swap.api.renderers import CSVRenderer
 from swap.api.schema import problem, value_parameter
-from swap.core.csv_writer import csv_text
 from swap.core.eth_address import EthAddressError, normalize_eth_address
 from swap.distributions.models import DistributionRound, RoundStatus
 from swap.distributions.proofs import claim_info
 from swap.distributions.services.payouts import PayoutRateLimitedError, UnknownPayoutAddressError, request_payout
+from swap.distributions.services.published import entries_csv_text
 from swap.http import client_ip
 
 
@@ -53,11 +53,18 @@ ProofSerializer = inline_serializer(
         "claimed_atomic": serializers.CharField(help_text="already paid on chain, as of claimed_as_of_block"),
         "claimed_as_of_block": serializers.IntegerField(allow_null=True),
         "claimable_atomic": serializers.CharField(),
-        "claimable": serializers.BooleanField(help_text="the root is live on chain and something is left"),
+        "claimable": serializers.BooleanField(help_text="the root is active on chain and something is left"),
         "proof": serializers.ListField(child=serializers.CharField()),
         "distributor": serializers.CharField(),
         "chain_id": serializers.IntegerField(),
         "claim_calldata": serializers.CharField(help_text="data of claim(account, cumulativeAmount, proof)"),
+        "activates_at": serializers.DateTimeField(
+            allow_null=True, help_text="while the round is pending: when its root may be activated (the chain's time)"),
+        "next_round": serializers.IntegerField(
+            allow_null=True, help_text="a newer round, not active yet, that changes this account's amount"),
+        "next_round_status": serializers.ChoiceField(choices=RoundStatus.choices, allow_null=True),
+        "next_cumulative_atomic": serializers.CharField(allow_null=True),
+        "next_activates_at": serializers.DateTimeField(allow_null=True),
     },
 )
 
@@ -127,20 +134,22 @@ class ProofView(APIView):
 
 
 def _round_row(round_: DistributionRound) -> dict[str, Any]:
-    tx = round_.publish_tx
+    tx = round_.propose_tx
     return {
         "round": round_.number, "status": round_.status, "cutoff": round_.cutoff_at.isoformat(),
         "root": round_.root, "count": round_.count, "total_atomic": str(round_.total_atomic),
         "bonus_total_atomic": str(round_.bonus_total_atomic), "claims_total_atomic": str(round_.claims_total_atomic),
         "dump_sha256": round_.dump_sha256, "distributor": round_.distributor_address,
-        "publish_tx_hash": tx.tx_hash if tx else "", "publish_block": tx.block_number if tx else None,
+        "propose_tx_hash": tx.tx_hash if tx else "", "propose_block": tx.block_number if tx else None,
+        "activates_at": round_.activates_at.isoformat() if round_.activates_at else None,
+        "activate_tx_hash": round_.activated_tx_hash, "vetoed_tx_hash": round_.vetoed_tx_hash,
     }
 
 
 def _frozen_round(number: int) -> DistributionRound:
-    round_ = DistributionRound.objects.select_related("publish_tx").exclude(status=RoundStatus.DRAFT).filter(
-        number=number
-    ).first()
+    round_ = DistributionRound.objects.numbered().select_related("propose_tx").exclude(
+        status=RoundStatus.DRAFT
+    ).filter(number=number).first()
     if round_ is None:
         raise Problem(404, "number", "not_found", f"No round {number} has been frozen.")
     return round_
@@ -151,8 +160,13 @@ ROUND_FIELDS = {
     "cutoff": serializers.DateTimeField(), "root": serializers.CharField(), "count": serializers.IntegerField(),
     "total_atomic": serializers.CharField(help_text="atomic SESH"), "bonus_total_atomic": serializers.CharField(),
     "claims_total_atomic": serializers.CharField(), "dump_sha256": serializers.CharField(),
-    "distributor": serializers.CharField(), "publish_tx_hash": serializers.CharField(allow_blank=True),
-    "publish_block": serializers.IntegerField(allow_null=True),
+    "distributor": serializers.CharField(),
+    "propose_tx_hash": serializers.CharField(allow_blank=True, help_text="the proposeRoot transaction"),
+    "propose_block": serializers.IntegerField(allow_null=True),
+    "activates_at": serializers.DateTimeField(allow_null=True,
+                                              help_text="when the pending root may be activated (the chain's time)"),
+    "activate_tx_hash": serializers.CharField(allow_blank=True, help_text="the transaction that activated the root"),
+    "vetoed_tx_hash": serializers.CharField(allow_blank=True, help_text="the guardian's veto, if any"),
 }
 DUMP_SCHEMA = {
     "type": "object",
@@ -178,7 +192,7 @@ class RoundListView(APIView):
                    responses={200: OpenApiResponse(inline_serializer("Round", ROUND_FIELDS, many=True),
                                                   description="newest first")})
     def get(self, request: Request) -> Response:
-        rounds = DistributionRound.objects.select_related("publish_tx").exclude(status=RoundStatus.DRAFT)
+        rounds = DistributionRound.objects.select_related("propose_tx").exclude(status=RoundStatus.DRAFT)
         return Response([_round_row(r) for r in rounds.order_by("-number")])
 
 
@@ -207,10 +221,6 @@ class RoundCsvView(APIView):
                               404: problem("no frozen round with that number")})
     def get(self, request: Request, number: int) -> HttpResponse:
         round_ = _frozen_round(number)
-        rows = round_.entries.order_by("eth_address").values_list(
-            "eth_address", "cumulative_atomic", "bonus_atomic", "claims_atomic"
-        ).iterator()
-        header = ["eth_address", "cumulative_sesh_atomic", "bonus_atomic", "claims_atomic"]
-        response = HttpResponse(csv_text(header, rows), content_type="text/csv")
+        response = HttpResponse(entries_csv_text(round_), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="round-{round_.number}.csv"'
         return response

@@ -27,3 +27,15 @@ class InsufficientDistributorBalanceError(DistributionError):
 
 class DistributorNotConfiguredError(DistributionError):
     """`L2_DISTRIBUTOR_ADDRESS` (or `L2_TOKEN_ADDRESS`) is not set."""
+
+
+class EntitlementsOnHoldError(DistributionError):
+    """A program's entitlements cannot be frozen until a person resolves a review flag.
+
+    Freezing makes amounts irreversible once their root activates, so a source raises this rather
+    than hand over an amount that may be wrong (a credited deposit that vanished or changed).
+    """
+
+
+class ChainRoundMismatchError(DistributionError):
+    """The distributor's round ids do not allow proposing this round (another one is active or pending)."""

@@ -4,7 +4,9 @@ A round is a draft until `freeze_round` writes all its entries, its Merkle root 
 one database transaction; from then on the round's figures and every entry are immutable — in
 `save`/`delete`, in querysets (bulk update/delete), and on PostgreSQL in triggers too (migration
 0002), so neither a code path we forgot nor a stray SQL statement can rewrite what was published.
-Status moves (frozen → published → confirmed) only by compare-and-swap in the services.
+Status moves (frozen → proposed → pending → active, or vetoed) only by compare-and-swap in the
+services. Round numbers are the distributor's round ids: a vetoed round keeps its number for the
+record, and the round that replaces it on chain takes the same number again.
 """
 
 from __future__ import annotations
@@ -24,13 +26,19 @@ class FrozenRoundError(AppendOnlyError):
 
 
 class RoundStatus(models.TextChoices):
+    """A round's life. On chain a root is proposed, waits out the activation delay, then is activated."""
+
     DRAFT = "draft", "draft"
     FROZEN = "frozen", "frozen (entries and root fixed)"
-    PUBLISHED = "published", "published (root sent to the distributor)"
-    CONFIRMED = "confirmed", "confirmed (root final on chain)"
+    PROPOSED = "proposed", "proposed (proposal sent to the distributor)"
+    PENDING = "pending", "pending activation (proposal final on chain, delay running)"
+    ACTIVE = "active", "active (root claimable on chain)"
+    VETOED = "vetoed", "vetoed by the guardian (never claimable)"
 
 
-# What freezing fixes forever. Status, the publishing transaction and timestamps move on.
+# Statuses whose root is on its way to the chain or there: at most one round is in them at a time.
+IN_FLIGHT_STATUSES = (RoundStatus.PROPOSED, RoundStatus.PENDING)
+# What freezing fixes forever. Status, the chain transactions and timestamps move on.
 FROZEN_FIELDS = frozenset(
     {"number", "cutoff_at", "root", "count", "total_atomic", "bonus_total_atomic", "claims_total_atomic",
      "dump_sha256"}
@@ -39,6 +47,10 @@ FROZEN_FIELDS = frozenset(
 
 class RoundQuerySet(models.QuerySet):
     """Bulk updates may not touch frozen figures; bulk deletes may only remove drafts."""
+
+    def numbered(self) -> RoundQuerySet:
+        """The rounds that carry their number: all but vetoed ones (whose number was taken again)."""
+        return self.exclude(status=RoundStatus.VETOED)
 
     def update(self, **kwargs: Any) -> int:
         touched = FROZEN_FIELDS.intersection(kwargs)
@@ -61,7 +73,7 @@ class DistributionRound(models.Model):
 
     Status = RoundStatus
 
-    number = models.PositiveIntegerField(unique=True)
+    number = models.PositiveIntegerField(help_text="the distributor's round id; unique but for vetoed rounds")
     status = models.CharField(max_length=10, choices=RoundStatus.choices, default=RoundStatus.DRAFT, db_index=True)
     cutoff_at = models.DateTimeField(help_text="entitlements accrued up to this instant")
     root = models.CharField(max_length=66, blank=True, help_text="0x + 64 hex; set when frozen")
@@ -71,14 +83,22 @@ class DistributionRound(models.Model):
     claims_total_atomic = models.BigIntegerField(default=0)
     dump_sha256 = models.CharField(max_length=64, blank=True, help_text="sha256 of the standard-v1 dump text")
     distributor_address = models.CharField(max_length=42, blank=True)
-    publish_tx = models.ForeignKey(
+    propose_tx = models.ForeignKey(
         L2Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        help_text="the transaction that sets this root on the distributor",
+        help_text="the transaction that proposes this root to the distributor",
     )
+    activate_tx = models.ForeignKey(
+        L2Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="the service's activation transaction (empty when someone else activated it first)",
+    )
+    activates_at = models.DateTimeField(null=True, blank=True, help_text="from the RootProposed event")
+    activated_tx_hash = models.CharField(max_length=66, blank=True, help_text="the transaction that activated it")
+    vetoed_tx_hash = models.CharField(max_length=66, blank=True, help_text="the guardian's veto")
     created_at = models.DateTimeField(default=timezone.now)
     frozen_at = models.DateTimeField(null=True, blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    vetoed_at = models.DateTimeField(null=True, blank=True)
 
     objects = RoundQuerySet.as_manager()
 
@@ -86,7 +106,7 @@ class DistributionRound(models.Model):
         ordering = ["-number"]
         permissions = [
             ("freeze_round", "Can freeze a distribution round"),
-            ("publish_round", "Can publish a round's root on the L2"),
+            ("publish_round", "Can publish a round's root on the L2 (propose; activation follows)"),
             ("run_payouts", "Can start payout batches"),
         ]
         constraints = [
@@ -103,11 +123,24 @@ class DistributionRound(models.Model):
                 name="round_frozen_has_root",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["published", "confirmed"]) | Q(publish_tx__isnull=False),
-                name="round_published_has_tx",
+                condition=~Q(status__in=["proposed", "pending"]) | Q(propose_tx__isnull=False),
+                name="round_proposed_has_tx",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="pending") | Q(activates_at__isnull=False), name="round_pending_has_time"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="active") | (~Q(activated_tx_hash="") & Q(activated_at__isnull=False)),
+                name="round_active_has_activation",
             ),
             # One draft at a time: the next round is prepared only after the last one is frozen.
             models.UniqueConstraint(fields=["status"], condition=Q(status="draft"), name="round_one_draft"),
+            # One root on its way to the chain at a time: the distributor holds one pending root.
+            models.UniqueConstraint(
+                fields=["distributor_address"], condition=Q(status__in=["proposed", "pending"]),
+                name="round_one_in_flight",
+            ),
+            models.UniqueConstraint(fields=["number"], condition=~Q(status="vetoed"), name="round_number_unique"),
         ]
 
     def __str__(self) -> str:

@@ -8,11 +8,14 @@ the block it reached), and the call data is plain ABI encoding of frozen values.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from swap.chain import contracts
+from swap.core.durations import format_wait
 from swap.core.eth_address import EthAddressError, normalize_eth_address
 from swap.distributions.models import DistributionEntry, DistributionRound, RoundStatus
 from swap.distributions.services.claim_index import claimed_of
@@ -37,35 +40,49 @@ class ClaimInfo:
     distributor: str
     chain_id: int
     claim_calldata: str
+    activates_at: str | None = None  # ISO 8601 UTC, while the round waits for its activation
+    next_round: int | None = None  # a newer round not active yet that raises this account's amount
+    next_round_status: str | None = None
+    next_cumulative_atomic: str | None = None
+    next_activates_at: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def _entry_for(eth_address: str) -> DistributionEntry | None:
-    """The entry to serve: from the newest confirmed round (its root is the live one), else from
-    the newest frozen or published round after it (shown, not claimable until confirmed)."""
+UPCOMING_STATUSES = (RoundStatus.FROZEN, RoundStatus.PROPOSED, RoundStatus.PENDING)
+
+
+def _entries_for(eth_address: str) -> tuple[DistributionEntry | None, DistributionEntry | None]:
+    """(entry under the active root, entry of the newest round after it that is not active yet).
+
+    Only the active root is claimable; the upcoming entry is shown, with its activation time.
+    Frozen rounds older than the active one were superseded and vetoed rounds never count.
+    """
     entries = DistributionEntry.objects.select_related("round").filter(eth_address=eth_address)
-    live = DistributionRound.objects.filter(status=RoundStatus.CONFIRMED).order_by("-number").first()
+    live = DistributionRound.objects.filter(status=RoundStatus.ACTIVE).order_by("-number").first()
+    active = entries.filter(round=live).first() if live is not None else None
+    upcoming = entries.filter(round__status__in=UPCOMING_STATUSES)
     if live is not None:
-        entry = entries.filter(round=live).first()
-        if entry is not None:
-            return entry
-    upcoming = entries.filter(round__status__in=(RoundStatus.FROZEN, RoundStatus.PUBLISHED))
-    if live is not None:
-        upcoming = upcoming.filter(round__number__gt=live.number)  # older frozen rounds were superseded
-    return upcoming.order_by("-round__number").first()
+        upcoming = upcoming.filter(round__number__gt=live.number)
+    return active, upcoming.order_by("-round__number").first()
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 def claim_info(eth_address: str) -> ClaimInfo | None:
     """The claim of an EIP-55 (or any valid) address, or None when no frozen round has it."""
     address = normalize_eth_address(eth_address)
-    entry = _entry_for(address)
+    active, upcoming = _entries_for(address)
+    entry = active or upcoming
     if entry is None:
         return None
+    following = upcoming if active is not None else None
     round_ = entry.round
     claimed, as_of = claimed_of(address)
-    claimable = round_.status == RoundStatus.CONFIRMED
+    claimable = round_.status == RoundStatus.ACTIVE
     distributor = round_.distributor_address or settings.L2_DISTRIBUTOR_ADDRESS
     proof = entry.proof_hex
     calldata = contracts.claim_data(address, entry.cumulative_atomic, proof) if distributor else ""
@@ -76,7 +93,25 @@ def claim_info(eth_address: str) -> ClaimInfo | None:
         claimable_atomic=str(max(0, entry.cumulative_atomic - claimed)),
         claimable=claimable and entry.cumulative_atomic > claimed, proof=proof, distributor=distributor,
         chain_id=settings.L2_CHAIN_ID, claim_calldata=calldata,
+        activates_at=_iso(round_.activates_at) if round_.status == RoundStatus.PENDING else None,
+        next_round=following.round.number if following else None,
+        next_round_status=following.round.status if following else None,
+        next_cumulative_atomic=str(following.cumulative_atomic) if following else None,
+        next_activates_at=_iso(following.round.activates_at) if following else None,
     )
+
+
+def pending_notice(round_number: int, status: str, activates_at: str | None) -> str:
+    """"Round 3 is pending: claimable from 2026-12-08 14:00 UTC (in 23 h 10 min)"."""
+    if status == RoundStatus.FROZEN:
+        return f"Round {round_number} is frozen and not yet proposed on chain."
+    if activates_at is None:
+        return f"Round {round_number} is being proposed on chain: its claimable time is known once that is final."
+    moment = datetime.fromisoformat(activates_at)
+    wait = int((moment - timezone.now()).total_seconds())
+    return (f"Round {round_number} is pending: claimable from {moment:%Y-%m-%d %H:%M} UTC "
+            f"(in {format_wait(wait)})" if wait > 0 else
+            f"Round {round_number} is pending: claimable from {moment:%Y-%m-%d %H:%M} UTC (activation is due now)")
 
 
 def claim_context(eth_address: str) -> dict[str, Any]:
@@ -88,7 +123,14 @@ def claim_context(eth_address: str) -> dict[str, Any]:
         info = claim_info(eth_address)
     except EthAddressError:
         return {"claim": None, "eth_address": eth_address}
-    return {"claim": info.as_dict() if info else None, "eth_address": eth_address}
+    if info is None:
+        return {"claim": None, "eth_address": eth_address}
+    notices = []
+    if info.round_status != RoundStatus.ACTIVE:
+        notices.append(pending_notice(info.round, info.round_status, info.activates_at))
+    if info.next_round is not None and info.next_round_status is not None:
+        notices.append(pending_notice(info.next_round, info.next_round_status, info.next_activates_at))
+    return {"claim": info.as_dict(), "eth_address": eth_address, "notices": notices}
 
 
 def status_section_context(eth_addresses: list[str]) -> dict[str, Any]:

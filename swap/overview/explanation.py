@@ -4,7 +4,7 @@ An auditor asks "why this amount?" about one Oxen address; the answer is a chain
 1. its registrations (current and superseded): which ETH address it pays to, since when;
 2. the stake intervals behind its stake-blocks, each with the snapshots at its ends and the blocks
    of it that count (the counting window and the address's first earning height) — counted by
-   `bonuses.allocation.stake_blocks_by_address`, the same function the bonus itself uses;
+   `swap.core.bonus_allocation.stake_blocks_by_address`, the same function the bonus itself uses;
 3. the split step: its ETH address's stake-blocks (every Oxen address mapped to it) out of the
    total, the floor of the exact share and the leftover unit of the largest-remainder method;
 4. its claims: deposits received and the credits they earned;
@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bonuses.allocation import StakeInterval as Interval
-from bonuses.allocation import format_points, points, stake_blocks_by_address
 from bonuses.models import ServiceNodeSnapshot, StakeInterval
 from bonuses.services.allocations import BonusReport, BonusUnavailable
 from bonuses.services.entitlements import bonus_report_as_paid, pinned_bonus_round
 from claims.models import Claim, ClaimCredit, Deposit
+from swap.core.bonus_allocation import StakeInterval as Interval
+from swap.core.bonus_allocation import format_points, points, stake_blocks_by_address
 from swap.distributions.models import DistributionEntry
 from swap.distributions.services.claim_index import claimed_of
 from swap.registrations.models import Registration

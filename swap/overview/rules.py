@@ -12,10 +12,10 @@ from fractions import Fraction
 
 from django.conf import settings
 
-from claims.allocation import format_ratio
 from claims.exceptions import ClaimsNotConfigured
 from claims.services.config import multiplier_schedule
 from swap.core.amounts import format_coins
+from swap.core.claims_allocation import format_ratio
 
 
 @dataclass(frozen=True)

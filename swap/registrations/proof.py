@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from swap.core import registration_text
 from swap.core.eth_address import EthAddressError, parse_eth_address_with_checksum
 from swap.core.keccak import keccak256
 from swap.core.oxen_address import (
@@ -156,33 +157,8 @@ class SignedForm:
 
 def message_forms(typed: str, checksummed: str, signed_at: int | None = None) -> list[SignedForm]:
     """Every text the person may have signed for this ETH address, most likely first, no duplicates."""
-    trimmed = typed.strip()
-    lowercase = checksummed.lower()
-    bases = [
-        (MatchedForm.TYPED, typed),
-        (MatchedForm.TRIMMED, trimmed),
-        (MatchedForm.EIP55, checksummed),
-        (MatchedForm.LOWERCASE, lowercase),
-    ]
-    without = {
-        MatchedForm.TRIMMED: MatchedForm.TRIMMED_NO_PREFIX,
-        MatchedForm.TYPED: MatchedForm.TYPED_NO_PREFIX,
-        MatchedForm.EIP55: MatchedForm.EIP55_NO_PREFIX,
-        MatchedForm.LOWERCASE: MatchedForm.LOWERCASE_NO_PREFIX,
-    }
-    suffix = "" if signed_at is None else f" {signed_at}"
-    seen: set[str] = set()
-    forms: list[SignedForm] = []
-    for form, text in bases:
-        candidates = [(form, text)]
-        if text.startswith("0x"):
-            candidates.append((without[form], text[2:]))
-        for label, candidate in candidates:
-            message = candidate + suffix
-            if candidate and message not in seen:
-                seen.add(message)
-                forms.append(SignedForm(label, message))
-    return forms
+    return [SignedForm(MatchedForm(form), message) for form, message in registration_text.message_forms(
+        typed, checksummed, signed_at)]
 
 
 def find_signed_form(spend_public_key: bytes, signature: bytes, forms: list[SignedForm]) -> SignedForm | None:

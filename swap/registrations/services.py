@@ -30,6 +30,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from swap.audit import hash_ip, record_event
+from swap.core import registration_text
 from swap.core.oxen_address import Network
 from swap.ratelimit import Limiter, client_bucket, parse_rate
 from swap.registrations import proof
@@ -241,14 +242,16 @@ def _hex_problem(text: str, size: int, what: str, *, required: bool) -> FieldPro
 
 def _signed_at_problem(signed_at: int | None, now: datetime) -> FieldProblem | None:
     """The signed time must be recent: within the replay window, and not in the future."""
-    if signed_at is None:
-        return None
     now_unix = int(now.timestamp())
-    if signed_at > now_unix + settings.REGISTRATION_CLOCK_SKEW_SECONDS:
+    problem = registration_text.signed_at_problem(
+        signed_at, now_unix, window_seconds=settings.REGISTRATION_REPLAY_WINDOW_SECONDS,
+        skew_seconds=settings.REGISTRATION_CLOCK_SKEW_SECONDS,
+    )
+    if problem == registration_text.FUTURE:
         return FieldProblem(
             "future", f"{signed_at} is in the future. Sign with the current unix time (now about {now_unix})."
         )
-    if signed_at < now_unix - settings.REGISTRATION_REPLAY_WINDOW_SECONDS:
+    if problem == registration_text.EXPIRED:
         hours = settings.REGISTRATION_REPLAY_WINDOW_SECONDS // 3600
         return FieldProblem(
             "expired", f"{signed_at} is more than {hours} hours ago. Sign again with the current unix time "
@@ -348,23 +351,23 @@ def _check_replay(verified: _Verified, current: Registration) -> None:
     signature over `"<eth> <unix time>"` with a time after the last change cannot be an old one.
     A time, when given, must be after the last change even where the rule does not demand one.
     """
-    went_back = Registration.objects.filter(
-        oxen_address=verified.oxen_address, is_current=False, eth_address=verified.eth_address
-    ).exists()
+    superseded = set(Registration.objects.filter(oxen_address=verified.oxen_address, is_current=False)
+                     .values_list("eth_address", flat=True))
     last_change = current.created_at
     now_unix = int(timezone.now().timestamp())
     command = f"sign_value {verified.eth_address} {now_unix}"
-    if verified.signed_at is None:
-        if went_back:
-            raise RegistrationRefused.single(
-                "signed_at",
-                "replay_needs_time",
-                f"This Oxen address was registered to {verified.eth_address} before and changed on "
-                f"{last_change:%Y-%m-%d %H:%M} UTC. To switch back, sign it together with the current time: run "
-                f"`{command}`, paste the new signature, and enter {now_unix} as the signed time.",
-            )
-        return
-    if verified.signed_at <= last_change.timestamp():
+    problem = registration_text.replay_problem(
+        superseded, verified.eth_address, verified.signed_at, last_change.timestamp()
+    )
+    if problem == registration_text.REPLAY_NEEDS_TIME:
+        raise RegistrationRefused.single(
+            "signed_at",
+            "replay_needs_time",
+            f"This Oxen address was registered to {verified.eth_address} before and changed on "
+            f"{last_change:%Y-%m-%d %H:%M} UTC. To switch back, sign it together with the current time: run "
+            f"`{command}`, paste the new signature, and enter {now_unix} as the signed time.",
+        )
+    if problem == registration_text.STALE_TIME:
         raise RegistrationRefused.single(
             "signed_at",
             "stale_time",

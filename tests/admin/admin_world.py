@@ -37,6 +37,8 @@ from swap.distributions.models import (
 )
 from swap.distributions.services.payouts import request_payout
 from swap.distributions.services.rounds import create_round, freeze_round
+from swap.watchdog.models import ClaimCheck, ProposalCheck, RootActivation, Verdict, WatchCursor
+from swap.watchdog.services.alerts import check_heartbeat
 from tests.bonuses.snb_scenarios import node, result
 from tests.claims.claims_world import ACCOUNT, OXEN, World
 from tests.registrations.wallets import Wallet, new_eth_address
@@ -134,6 +136,29 @@ def add_outbox_rows(scenario: Scenario) -> None:
     batch = PayoutBatch.objects.create(round=scenario.round, transaction=tx)
     PayoutItem.objects.create(batch=batch, round=scenario.round, eth_address=scenario.bob_eth,
                               cumulative_atomic=BOB_SESH)
+
+
+def watchdog_rows(scenario: Scenario) -> None:
+    """The watchdog's rows as a pass over round 1 leaves them (root judged ok, one claim checked),
+    and the alert the main workers raise while the watchdog has not completed a pass since."""
+    round_ = scenario.round
+    ProposalCheck.objects.create(
+        chain_id=CHAIN_ID, distributor=DISTRIBUTOR, round_id=round_.number, root=round_.root,
+        declared_total=str(round_.total_atomic), declared_accounts=str(round_.count), activates_at=BLOCK_TIME + 3600,
+        source=ProposalCheck.Source.LOG, tx_hash="0x" + "a1" * 32, log_index=0, block_number=5, verdict=Verdict.OK,
+        checked_at=timezone.now(),
+    )
+    RootActivation.objects.create(chain_id=CHAIN_ID, distributor=DISTRIBUTOR, round_id=round_.number, root=round_.root,
+                                  block_number=8, log_index=0, tx_hash="0x" + "a2" * 32)
+    ClaimCheck.objects.create(
+        chain_id=CHAIN_ID, distributor=DISTRIBUTOR, tx_hash="0x" + "a3" * 32, log_index=0, block_number=10,
+        eth_address=scenario.alice_eth, amount_atomic=ALICE_SESH, cumulative_atomic=ALICE_SESH,
+        round_id=round_.number, entitled_atomic=ALICE_SESH, verdict=Verdict.OK,
+    )
+    WatchCursor.objects.create(chain_id=CHAIN_ID, distributor=DISTRIBUTOR, next_block=21,
+                               last_block_hash="0x" + "ee" * 32, last_pass_at=timezone.now() - timedelta(hours=1),
+                               last_pass_head=23, passes=40)
+    check_heartbeat(actor="task:main")
 
 
 def held_deposit(scenario: Scenario) -> Deposit:

@@ -7,7 +7,8 @@ this file; the scenario must hold one row of it (the test says which model lacks
 - superuser: users and groups are edited as usual, supply snapshots and burns only added; every
   other record (money, audit events, snapshots, rounds, the outbox) is read-only for them too;
 - actions: an auditor gets only the exports; an operator also freezes, publishes and starts
-  payouts (which enqueue a task after the commit); each action run writes one `admin:action` event.
+  payouts (which enqueue a task after the commit) and acknowledges the watchdog's alerts; each
+  action run writes one `admin:action` event.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ EDITABLE_BY_SUPERUSER = {"auth.user", "auth.group"}
 ADD_ONLY = {"claims.supplysnapshot", "claims.burn"}
 EXPORTS = {"export_as_csv", "export_snapshots_as_csv", "download_snapshot_json"}
 OPERATOR_ACTIONS = {("distributions.distributionround", name) for name in ("freeze_rounds", "publish_rounds",
-                                                                             "run_payouts")}
+                                                                             "run_payouts")} | {
+    ("watchdog.alert", "acknowledge_alerts")}
 
 
 def logged_in(client: Client, user) -> Client:  # type: ignore[no-untyped-def]

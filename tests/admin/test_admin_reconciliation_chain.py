@@ -11,13 +11,11 @@ import pytest
 from admin_world import ALICE_SESH, BOB_SESH, CAROL_SESH, POOL, build
 
 from swap.chain.local import deploy_local_contracts
-from swap.distributions.models import RoundStatus
-from swap.distributions.services.rounds import publish_round
 from swap.distributions.tasks import sync_claims_task
 from swap.overview.reconciliation import reconcile
 from tests.claims.claims_world import make_world
 from tests.distributions.l2 import harness
-from tests.distributions.test_distribution_flow import send_from_helper
+from tests.distributions.test_distribution_flow import publish_and_activate, send_from_helper
 
 pytestmark = [pytest.mark.chain, pytest.mark.django_db]
 
@@ -33,11 +31,9 @@ def test_a_claim_on_chain_reaches_the_page_through_the_claim_index_task(l2, sim,
     settings.L2_TOKEN_ADDRESS = deployment.token
     settings.L2_DISTRIBUTOR_ADDRESS = deployment.distributor
     settings.L2_DISTRIBUTOR_DEPLOY_BLOCK = deployment.deploy_block
+    settings.L2_SAFE_ADDRESS = deployment.safe
     scenario = build(make_world(sim), index_claims=False)
-    publish_round(scenario.round.pk, actor="test")
-    l2.settle()
-    scenario.round.refresh_from_db()
-    assert scenario.round.status == RoundStatus.CONFIRMED
+    publish_and_activate(l2, scenario.round)
 
     served = client.get(f"/api/v1/proofs/{scenario.alice_eth}/").json()
     assert send_from_helper(l2, served["distributor"], served["claim_calldata"])["status"] == "0x1"

@@ -171,7 +171,7 @@ def test_the_published_inputs_and_digests_reproduce_the_split(history, client):
     """SPEC §6: anyone can download the bonus inputs and snapshot digests and recompute the split."""
     import csv
 
-    from bonuses.allocation import DEFAULT_POOL_ATOMIC
+    from swap.core.bonus_allocation import DEFAULT_POOL_ATOMIC
     from swap.core.split import split_pool
 
     inputs = list(csv.DictReader(io.StringIO(client.get("/api/v1/bonus-inputs.csv").content.decode())))
@@ -197,8 +197,8 @@ def test_a_new_eth_address_after_the_bonus_round_leaves_the_bonus_where_it_was_f
 
     from django.utils import timezone
 
-    from bonuses.allocation import DEFAULT_POOL_ATOMIC
     from bonuses.services.allocations import compute_bonus
+    from swap.core.bonus_allocation import DEFAULT_POOL_ATOMIC
     from swap.core.split import split_pool
     from swap.distributions.services.rounds import create_round, freeze_round
 

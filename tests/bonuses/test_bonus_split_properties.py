@@ -13,7 +13,7 @@ from random import Random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bonuses.allocation import StakeInterval, allocate_bonus
+from swap.core.bonus_allocation import StakeInterval, allocate_bonus
 
 START, FINAL = 100, 160
 POOL = 30_000_000 * 10**9

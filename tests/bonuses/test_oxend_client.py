@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bonuses.allocation import earning_stakes
+from swap.core.bonus_allocation import earning_stakes
 from swap.oxen_rpc import RetryPolicy
 from swap.oxend import OxendClient
 from swap.oxend_errors import OxendNetworkMismatch, OxendPermanentError, OxendTransientError

@@ -1,6 +1,6 @@
 """The snapshot format: orjson's canonical bytes are the reference bytes, and the digests decide right.
 
-No database: `bonuses/snapshot_format.py` is pure. The published sha256 of a snapshot is over
+No database: `swap/core/snapshot_format.py` is pure. The published sha256 of a snapshot is over
 `reference_canonical_json`; `canonical_json` must give the same bytes for every value a JSON parser
 can produce, or fall back to the reference (or raise as it does).
 """
@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from snb_scenarios import OXEN, node, pubkey, result
 
-from bonuses.allocation import earning_stakes
-from bonuses.snapshot_format import (
+from swap.core.bonus_allocation import earning_stakes
+from swap.core.snapshot_format import (
     SnapshotFormatError,
     _may_differ,
     canonical_json,

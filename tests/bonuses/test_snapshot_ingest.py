@@ -17,7 +17,7 @@ from snb_scenarios import OXEN, block_hash, node, pubkey, result
 from bonuses.models import ServiceNode, ServiceNodeSnapshot, SnapshotGap, StakeInterval
 from bonuses.services.ingest import FinalSnapshotConflict, OutOfOrderSnapshot, ingest_snapshot
 from bonuses.services.provisional import discard_snapshots_from, mark_final
-from bonuses.snapshot_format import SnapshotFormatError
+from swap.core.snapshot_format import SnapshotFormatError
 from swap.models import AuditEvent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("snb")]

@@ -16,11 +16,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from snb_scenarios import node, pubkey, result
 
-from bonuses import payload_codec
 from bonuses.models import ServiceNode, ServiceNodeSnapshot
 from bonuses.services.ingest import ingest_snapshot
 from bonuses.services.payloads import PayloadMismatch, StoredPayload, remember_keyframe
 from bonuses.services.provisional import discard_snapshots_from
+from swap.core import payload_codec
 from swap.models import AuditEvent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("snb")]

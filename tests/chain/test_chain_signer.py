@@ -13,7 +13,6 @@ from eth_account.hdaccount import key_from_seed, seed_from_mnemonic
 
 from swap.chain.anvil import start_anvil
 from swap.chain.client import reset_clients
-from swap.chain.models import L2Transaction
 from swap.chain.signer import ANVIL_CHAIN_ID, SignerKeyError, key_from_text, load_signer
 from swap.core.eth_address import normalize_eth_address
 
@@ -96,7 +95,7 @@ def test_anvil_serves_the_first_ten_refused_accounts(anvil):
 
 @pytest.mark.chain
 @pytest.mark.django_db
-def test_a_hardhat_key_queues_nothing_for_a_node_on_chain_42161(settings):
+def test_deploying_with_a_hardhat_key_on_a_42161_node_is_refused_before_anything_is_sent(settings, capsys):
     """Through the command an operator runs, against a real node serving chain id 42161."""
     node = start_anvil(chain_id=42161)
     try:
@@ -104,18 +103,17 @@ def test_a_hardhat_key_queues_nothing_for_a_node_on_chain_42161(settings):
         address = Account.from_key(key).address
         node.rpc("anvil_setBalance", [address, hex(10**18)])
         settings.L2_RPC_URL, settings.L2_CHAIN_ID = node.url, 42161
-        settings.L2_SIGNER_KEY, settings.L2_SIGNER_KEY_FILE = key, ""
-        settings.L2_DISTRIBUTOR_ADDRESS = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
-        settings.L2_TOKEN_ADDRESS = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"
+        settings.L2_DEPLOYER_KEY, settings.L2_DEPLOYER_KEY_FILE = key, ""
         reset_clients()
-        with pytest.raises(SignerKeyError, match="development key"):
-            call_command("pause_distributor", "--reason", "wrong root")
-        assert not L2Transaction.objects.exists()
+        roles = ["--admin", "0x" + "a1" * 20, "--publisher", Account.from_key(OTHER_KEY).address,
+                 "--guardian", "0x" + "b2" * 20]
+        with pytest.raises(SystemExit) as exit_:
+            call_command("deploy_contracts", "--token", "0x" + "c3" * 20, *roles)
+        assert exit_.value.code == 1
+        [line] = capsys.readouterr().err.strip().splitlines()
+        assert line.startswith("error: refusing a public development key (account 15 of the anvil/hardhat")
+        assert key[2:] not in line
         assert int(node.rpc("eth_getTransactionCount", [address, "latest"]), 16) == 0
-        # The same command with a key of nobody's mnemonic queues the pause.
-        settings.L2_SIGNER_KEY = OTHER_KEY
-        call_command("pause_distributor", "--reason", "wrong root")
-        assert L2Transaction.objects.get().sender == Account.from_key(OTHER_KEY).address
     finally:
         node.stop()
         reset_clients()

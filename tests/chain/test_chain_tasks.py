@@ -13,6 +13,7 @@ from swap.chain import outbox
 from swap.chain.client import reset_clients
 from swap.chain.models import L2Transaction
 from swap.chain.tasks import refuse_wrong_chain, track_transactions_task
+from swap.core.eth_address import normalize_eth_address
 from swap.locks import single_flight
 from tests.distributions.l2 import SERVICE_KEY, harness
 
@@ -33,7 +34,8 @@ def test_without_a_chain_the_tracker_task_does_nothing(settings, caplog):
 
 @pytest.mark.chain
 @pytest.mark.django_db
-def test_the_tracker_task_is_single_flight(l2):
+def test_the_tracker_task_is_single_flight(l2, transfers_to):
+    transfers_to.add(normalize_eth_address(l2.client.get_block(0)["miner"]))
     with transaction.atomic():
         tx = outbox.enqueue(purpose="other", subject="test", to=l2.client.get_block(0)["miner"], data="0x",
                             actor="test", gas_limit=21000)

@@ -2,7 +2,8 @@
 
 Plain value transfers to a fresh address stand in for contract calls here (the distribution tests
 do the same with the real contracts): the receiver's balance shows exactly how many times the
-transaction took effect, so "exactly once" is a balance equality, not a guess.
+transaction took effect, so "exactly once" is a balance equality, not a guess. They pass the
+signing policy through the `transfers_to` fixture (tests/conftest.py), which says why.
 """
 
 import pytest
@@ -13,6 +14,7 @@ from swap.chain.faults import OUTBOX_CHECKPOINTS, SimulatedCrash, crash_at
 from swap.chain.models import ChainAccount, L2Transaction
 from swap.chain.signals import transaction_finalized
 from swap.chain.tracking import track_transactions
+from swap.core.eth_address import normalize_eth_address
 from swap.models import AuditEvent
 from tests.distributions.l2 import HELPER_ADDRESS, SERVICE_ADDRESS, harness
 
@@ -25,7 +27,8 @@ ALWAYS_REVERTS_INIT = "0x6005600c60003960056000f3" + "60006000fd"
 
 
 @pytest.fixture
-def l2(settings, anvil):
+def l2(settings, anvil, transfers_to):
+    transfers_to.update({normalize_eth_address(RECEIVER), HELPER_ADDRESS})
     yield from harness(settings, anvil)
 
 
@@ -202,12 +205,13 @@ def test_a_reorg_that_moves_the_transaction_to_another_block_is_followed(l2):
     assert l2.eth_balance(RECEIVER) == 19
 
 
-def test_a_call_that_would_revert_fails_before_it_takes_a_nonce(l2):
-    with transaction.atomic():
-        deploy = outbox.enqueue(purpose="deploy", subject="test", to="", data=ALWAYS_REVERTS_INIT, actor="test")
+def test_a_call_that_would_revert_fails_before_it_takes_a_nonce(l2, transfers_to):
+    first = enqueue_transfer(1)
     l2.settle()
-    contract = fresh(deploy).contract_address
-    assert contract
+    created = l2.rpc("eth_sendTransaction", [{"from": HELPER_ADDRESS, "data": ALWAYS_REVERTS_INIT}])
+    l2.mine()
+    contract = normalize_eth_address(l2.rpc("eth_getTransactionReceipt", [created])["contractAddress"])
+    transfers_to.add(contract)
     with transaction.atomic():
         call = outbox.enqueue(purpose="other", subject="test", to=contract, data="0x", actor="test")
     track_transactions()
@@ -216,7 +220,7 @@ def test_a_call_that_would_revert_fails_before_it_takes_a_nonce(l2):
     assert "revert" in call.error.lower()
     follow_up = enqueue_transfer(1)
     l2.settle()
-    assert fresh(follow_up).nonce == fresh(deploy).nonce + 1, "no nonce gap"
+    assert fresh(follow_up).nonce == fresh(first).nonce + 1, "no nonce gap"
 
 
 def test_a_nonce_used_by_another_transaction_fails_ours_without_paying(l2):

@@ -1,4 +1,4 @@
-"""SwapDistributor on a real local chain: roots, claims, cumulative rounds, payouts, pause, end.
+"""SwapDistributor on a real local chain: proposals, the delay, vetoes, claims, rounds, payouts, pause, end.
 
 Every test deploys the committed artifacts (the bytecode the service ships) on anvil, builds its
 trees with swap.core.merkle, and sends real transactions; the `anvil` fixture reverts the chain
@@ -26,6 +26,8 @@ SUPPLY = 60_000_000 * SESH
 FUNDING = 1_000_000 * SESH
 ZERO_ROOT = bytes(32)
 DAY = 86_400
+DELAY = 3_600  # the contract's minimum activation delay
+NOTICE = 90 * DAY  # the least notice of the program end
 
 
 def artifact(name):
@@ -39,7 +41,7 @@ class Chain:
         self.node = node
         self.w3 = Web3(Web3.HTTPProvider(node.url))
         self.accounts = self.w3.eth.accounts
-        self.admin, self.publisher, self.pauser, self.stranger = self.accounts[:4]
+        self.admin, self.publisher, self.pauser, self.stranger, self.guardian = self.accounts[:5]
 
     def deploy(self, name, *args):
         spec = artifact(name)
@@ -62,17 +64,25 @@ class Chain:
         self.node.rpc("evm_setNextBlockTimestamp", [timestamp])
         self.node.rpc("evm_mine")
 
+    def wait(self, seconds):
+        self.travel_to(self.now() + seconds)
+
 
 class Deployment:
-    """TestSESH and a funded SwapDistributor with its publisher and pauser roles granted."""
+    """TestSESH and a funded SwapDistributor with its publisher, pauser and guardian roles granted.
+
+    The admin is an account here, so that these tests reach every function directly; the service's
+    deployments make it a Safe (tests/distributions/test_root_safety.py).
+    """
 
     def __init__(self, chain, end_time):
         self.chain = chain
         self.token = chain.deploy("TestSESH", SUPPLY)
-        self.distributor = chain.deploy("SwapDistributor", self.token.address, chain.admin, end_time)
+        self.distributor = chain.deploy("SwapDistributor", self.token.address, chain.admin, end_time, DELAY)
         d = self.distributor.functions
         chain.send(d.grantRole(d.PUBLISHER_ROLE().call(), chain.publisher), chain.admin)
         chain.send(d.grantRole(d.PAUSER_ROLE().call(), chain.pauser), chain.admin)
+        chain.send(d.grantRole(d.GUARDIAN_ROLE().call(), chain.guardian), chain.admin)
         chain.send(self.token.functions.transfer(self.distributor.address, FUNDING), chain.admin)
         self.rounds = 0
 
@@ -80,10 +90,18 @@ class Deployment:
     def fn(self):
         return self.distributor.functions
 
-    def publish(self, tree, round_id=None):
-        self.rounds = round_id or self.rounds + 1
-        call = self.fn.publishRoot(tree.root, self.rounds, tree.total, len(tree))
-        return self.chain.send(call, self.chain.publisher)
+    def propose(self, tree, round_id=None):
+        round_id = round_id or self.fn.roundId().call() + 1
+        return self.chain.send(self.fn.proposeRoot(tree.root, round_id, tree.total, len(tree)), self.chain.publisher)
+
+    def activate(self):
+        return self.chain.send(self.fn.activateRoot(), self.chain.stranger)
+
+    def publish(self, tree):
+        """Propose, live through the delay, activate: the receipt of the activation."""
+        self.propose(tree)
+        self.chain.wait(DELAY)
+        return self.activate()
 
     def claim(self, tree, account, sender=None, amount=None):
         amount = tree.amount_of(account) if amount is None else amount
@@ -322,7 +340,7 @@ def test_a_batch_must_prove_exactly_its_values_in_order(chain, deployment, peopl
     assert all(deployment.balance(p) == 0 for p in people)
 
 
-def test_pausing_stops_claims_and_payouts_until_the_admin_unpauses(chain, deployment, people):
+def test_pausing_stops_claims_payouts_and_activation_until_the_admin_unpauses(chain, deployment, people):
     tree = tree_of(people, [SESH] * 10)
     deployment.publish(tree)
     fn = deployment.fn
@@ -333,40 +351,113 @@ def test_pausing_stops_claims_and_payouts_until_the_admin_unpauses(chain, deploy
     expect_revert(deployment, fn.claim(people[0], SESH, tree.proof(people[0])), "EnforcedPause")
     multiproof = tree.multiproof(people[:3])
     expect_revert(deployment, deployment.batch_call(tree, multiproof), "EnforcedPause")
+    deployment.propose(tree_of(people, [2 * SESH] * 10))
+    chain.wait(DELAY)
+    expect_revert(deployment, fn.activateRoot(), "EnforcedPause")
     expect_revert(deployment, fn.unpause(), "AccessControlUnauthorizedAccount", sender=chain.pauser)
     chain.send(fn.unpause(), chain.admin)
     deployment.claim(tree, people[0])
     assert deployment.balance(people[0]) == SESH
 
 
-def test_a_root_published_while_paused_takes_effect_on_unpause(chain, deployment, people):
+def test_a_root_proposed_while_paused_replaces_the_pending_one_and_pays_after_the_unpause(chain, deployment, people):
+    good = tree_of(people, [SESH] * 10)
+    deployment.publish(good)
     wrong = tree_of(people, [1_000 * SESH] * 10)
-    deployment.publish(wrong)
+    deployment.propose(wrong)
     chain.send(deployment.fn.pause(), chain.pauser)
-    fixed = tree_of(people, [SESH] * 10)
-    deployment.publish(fixed)
-    expect_revert(deployment, deployment.fn.claim(people[0], SESH, fixed.proof(people[0])), "EnforcedPause")
+    fixed = tree_of(people, [2 * SESH] * 10)
+    deployment.propose(fixed)
+    assert deployment.fn.pendingRoot().call() == fixed.root
+    chain.wait(DELAY)
+    expect_revert(deployment, deployment.fn.claim(people[0], SESH, good.proof(people[0])), "EnforcedPause")
     chain.send(deployment.fn.unpause(), chain.admin)
-    call = deployment.fn.claim(people[0], 1_000 * SESH, wrong.proof(people[0]))
-    expect_revert(deployment, call, "InvalidProof")
+    deployment.activate()
+    expect_revert(deployment, deployment.fn.claim(people[0], 1_000 * SESH, wrong.proof(people[0])), "InvalidProof")
     deployment.claim(fixed, people[0])
+    assert deployment.balance(people[0]) == 2 * SESH
+
+
+def test_a_proposal_is_claimable_only_after_its_public_delay(chain, deployment, people):
+    tree = tree_of(people, [SESH] * 10)
+    receipt = deployment.propose(tree)
+    proposed_at = chain.w3.eth.get_block(receipt.blockNumber).timestamp
+    fn = deployment.fn
+    assert deployment.events(receipt, "RootProposed") == [
+        {"roundId": 1, "root": tree.root, "total": tree.total, "accounts": 10, "activatesAt": proposed_at + DELAY}
+    ]
+    assert (fn.pendingRoot().call(), fn.pendingRoundId().call()) == (tree.root, 1)
+    assert fn.pendingActivatesAt().call() == proposed_at + DELAY
+    assert fn.merkleRoot().call() == ZERO_ROOT
+    expect_revert(deployment, fn.claim(people[0], SESH, tree.proof(people[0])), "NoRoot")
+    expect_revert(deployment, fn.activateRoot(), "NotYetActive")
+    chain.travel_to(proposed_at + DELAY - 1)
+    expect_revert(deployment, fn.activateRoot(), "NotYetActive")
+    chain.travel_to(proposed_at + DELAY)
+    receipt = deployment.activate()
+    assert deployment.events(receipt, "RootPublished") == [
+        {"roundId": 1, "root": tree.root, "previousRoot": ZERO_ROOT, "total": tree.total, "accounts": 10}
+    ]
+    assert (fn.merkleRoot().call(), fn.roundId().call()) == (tree.root, 1)
+    assert (fn.pendingRoot().call(), fn.pendingActivatesAt().call(), fn.pendingRoundId().call()) == (ZERO_ROOT, 0, 0)
+    expect_revert(deployment, fn.activateRoot(), "NothingPending")
+    deployment.claim(tree, people[0])
     assert deployment.balance(people[0]) == SESH
 
 
-def test_only_the_publisher_publishes_and_round_ids_only_go_up(chain, deployment, people):
+def test_a_new_proposal_replaces_the_pending_one_and_restarts_the_delay(chain, deployment, people):
+    first, second = tree_of(people, [SESH] * 10), tree_of(people, [2 * SESH] * 10)
+    deployment.propose(first)
+    chain.wait(DELAY - 60)
+    receipt = deployment.propose(second)
+    assert deployment.events(receipt, "RootProposed")[0]["roundId"] == 1
+    chain.wait(60)
+    expect_revert(deployment, deployment.fn.activateRoot(), "NotYetActive")
+    chain.wait(DELAY)
+    deployment.activate()
+    assert deployment.fn.merkleRoot().call() == second.root
+    expect_revert(deployment, deployment.fn.claim(people[0], SESH, first.proof(people[0])), "InvalidProof")
+
+
+def test_the_guardian_vetoes_a_pending_root_for_good(chain, deployment, people):
+    stolen = tree_of([chain.stranger], [FUNDING])
+    deployment.propose(stolen)
+    fn = deployment.fn
+    expect_revert(deployment, fn.vetoRoot(stolen.root), "AccessControlUnauthorizedAccount", sender=chain.publisher)
+    other = tree_of(people, [SESH] * 10)
+    expect_revert(deployment, fn.vetoRoot(other.root), "NotPending", sender=chain.guardian)
+    expect_revert(deployment, fn.vetoRoot(ZERO_ROOT), "NotPending", sender=chain.guardian)
+    receipt = chain.send(fn.vetoRoot(stolen.root), chain.guardian)
+    assert deployment.events(receipt, "RootVetoed") == [{"roundId": 1, "root": stolen.root, "guardian": chain.guardian}]
+    assert fn.vetoed(stolen.root).call() is True
+    assert fn.pendingRoot().call() == ZERO_ROOT
+    chain.wait(DELAY)
+    expect_revert(deployment, fn.activateRoot(), "NothingPending")
+    expect_revert(deployment, fn.proposeRoot(stolen.root, 1, FUNDING, 1), "RootWasVetoed", sender=chain.publisher)
+    expect_revert(deployment, fn.claim(chain.stranger, FUNDING, stolen.proof(chain.stranger)), "NoRoot")
+    assert deployment.balance(chain.stranger) == 0
+    deployment.publish(other)
+    assert fn.roundId().call() == 1
+
+
+def test_only_the_publisher_proposes_and_round_ids_go_up_by_exactly_one(chain, deployment, people):
     tree = tree_of(people, [SESH] * 10)
     fn = deployment.fn
     expect_revert(deployment, fn.claim(people[0], SESH, tree.proof(people[0])), "NoRoot")
-    expect_revert(deployment, fn.publishRoot(tree.root, 1, tree.total, 10), "AccessControlUnauthorizedAccount")
-    expect_revert(deployment, fn.publishRoot(ZERO_ROOT, 1, 0, 0), "ZeroRoot", sender=chain.publisher)
-    deployment.publish(tree, round_id=5)
-    for stale in (5, 4):
-        expect_revert(deployment, fn.publishRoot(tree.root, stale, tree.total, 10), "StaleRound", chain.publisher)
-    deployment.publish(tree, round_id=6)
-    assert fn.roundId().call() == 6
+    expect_revert(deployment, fn.proposeRoot(tree.root, 1, tree.total, 10), "AccessControlUnauthorizedAccount")
+    expect_revert(deployment, fn.proposeRoot(ZERO_ROOT, 1, 0, 0), "ZeroRoot", sender=chain.publisher)
+    for skipping in (2, 5, 2**64 - 1):
+        expect_revert(deployment, fn.proposeRoot(tree.root, skipping, tree.total, 10), "RoundIdNotNext",
+                      chain.publisher)
+    expect_revert(deployment, fn.proposeRoot(tree.root, 0, tree.total, 10), "StaleRound", chain.publisher)
+    deployment.publish(tree)
+    for stale in (1, 0):
+        expect_revert(deployment, fn.proposeRoot(tree.root, stale, tree.total, 10), "StaleRound", chain.publisher)
+    deployment.publish(tree_of(people, [2 * SESH] * 10))
+    assert fn.roundId().call() == 2
 
 
-def test_the_remainder_can_be_withdrawn_only_after_the_end(chain, deployment, people):
+def test_the_remainder_can_be_withdrawn_only_after_the_end_and_closes_the_program(chain, deployment, people):
     tree = tree_of(people, [SESH] * 10)
     deployment.publish(tree)
     deployment.claim(tree, people[0])
@@ -374,36 +465,68 @@ def test_the_remainder_can_be_withdrawn_only_after_the_end(chain, deployment, pe
     end = fn.endTime().call()
     treasury = chain.accounts[8]
     expect_revert(deployment, fn.withdrawRemainder(treasury), "ProgramNotEnded", sender=chain.admin)
-    expect_revert(deployment, fn.setEndTime(end + DAY), "EndTimeAlreadySet", sender=chain.admin)
+    chain.travel_to(end - DELAY)
+    expect_revert(deployment, fn.proposeRoot(tree.root, 2, tree.total, 10), "ActivationAfterEnd", chain.publisher)
     chain.travel_to(end)
-    expect_revert(deployment, fn.publishRoot(tree.root, 9, tree.total, 10), "ProgramEnded", chain.publisher)
+    expect_revert(deployment, fn.proposeRoot(tree.root, 2, tree.total, 10), "ProgramEnded", chain.publisher)
+    expect_revert(deployment, fn.setEndTime(end + NOTICE + DAY), "ProgramEnded", sender=chain.admin)
     expect_revert(deployment, fn.withdrawRemainder(treasury), "AccessControlUnauthorizedAccount")
     expect_revert(deployment, fn.withdrawRemainder("0x" + "00" * 20), "ZeroAddress", sender=chain.admin)
     receipt = chain.send(fn.withdrawRemainder(treasury), chain.admin)
     assert deployment.events(receipt, "RemainderWithdrawn") == [{"to": treasury, "amount": FUNDING - SESH}]
     assert deployment.balance(treasury) == FUNDING - SESH
     assert deployment.balance(deployment.distributor.address) == 0
+    assert fn.closed().call() is True
+    expect_revert(deployment, fn.withdrawRemainder(treasury), "ProgramClosed", sender=chain.admin)
+    expect_revert(deployment, fn.claim(people[1], SESH, tree.proof(people[1])), "ProgramClosed")
+    chain.send(fn.pause(), chain.pauser)
+    chain.send(fn.unpause(), chain.admin)
+    expect_revert(deployment, fn.claim(people[1], SESH, tree.proof(people[1])), "ProgramClosed")
 
 
-def test_an_end_left_open_at_deployment_is_set_once_and_in_the_future(chain):
+def test_the_end_gives_ninety_days_notice_and_only_ever_moves_later(chain):
     deployment = Deployment(chain, end_time=0)
     fn = deployment.fn
     assert fn.endTime().call() == 0
     expect_revert(deployment, fn.withdrawRemainder(chain.admin), "ProgramNotEnded", sender=chain.admin)
-    expect_revert(deployment, fn.setEndTime(chain.now()), "EndTimeNotInFuture", sender=chain.admin)
-    expect_revert(deployment, fn.setEndTime(chain.now() + DAY), "AccessControlUnauthorizedAccount")
-    receipt = chain.send(fn.setEndTime(chain.now() + DAY), chain.admin)
-    assert deployment.events(receipt, "EndTimeSet")[0]["endTime"] == fn.endTime().call() > 0
+    expect_revert(deployment, fn.setEndTime(chain.now() + NOTICE - DAY), "EndTooSoon", sender=chain.admin)
+    expect_revert(deployment, fn.setEndTime(chain.now() + NOTICE + DAY), "AccessControlUnauthorizedAccount")
+    receipt = chain.send(fn.setEndTime(end := chain.now() + NOTICE + DAY), chain.admin)
+    assert deployment.events(receipt, "EndTimeSet") == [{"endTime": end}]
+    expect_revert(deployment, fn.setEndTime(end - 1), "EndTimeEarlier", sender=chain.admin)
+    chain.wait(30 * DAY)
+    # Later is allowed, but only with the full notice counted from now.
+    expect_revert(deployment, fn.setEndTime(end + DAY), "EndTooSoon", sender=chain.admin)
+    chain.send(fn.setEndTime(later := chain.now() + NOTICE + DAY), chain.admin)
+    assert fn.endTime().call() == later
 
 
-def test_deployment_refuses_zero_addresses_and_a_past_end(chain):
+def test_deployment_refuses_zero_addresses_a_short_notice_and_a_short_delay(chain):
     spec = artifact("SwapDistributor")
     factory = chain.w3.eth.contract(abi=spec["abi"], bytecode=spec["bytecode"])
     token = chain.deploy("TestSESH", SUPPLY)
     zero = "0x" + "00" * 20
     for args, error in (
-        ((zero, chain.admin, 0), "ZeroAddress"),
-        ((token.address, zero, 0), "ZeroAddress"),
-        ((token.address, chain.admin, 1), "EndTimeNotInFuture"),
+        ((zero, chain.admin, 0, DELAY), "ZeroAddress"),
+        ((token.address, zero, 0, DELAY), "AccessControlInvalidDefaultAdmin"),
+        ((token.address, chain.admin, chain.now() + DAY, DELAY), "EndTooSoon"),
+        ((token.address, chain.admin, 0, DELAY - 1), "ActivationDelayTooShort"),
+        ((token.address, chain.admin, 0, 0), "ActivationDelayTooShort"),
     ):
         reverts_with(factory.constructor(*args), error, chain.admin, factory)
+    deployed = chain.deploy("SwapDistributor", token.address, chain.admin, 0, 24 * 3600)
+    assert deployed.functions.activationDelay().call() == 24 * 3600
+
+
+def test_the_admin_changes_hands_only_in_two_steps_after_the_delay(chain, deployment):
+    fn = deployment.fn
+    new_admin = chain.accounts[6]
+    expect_revert(deployment, fn.grantRole(fn.DEFAULT_ADMIN_ROLE().call(), new_admin),
+                  "AccessControlEnforcedDefaultAdminRules", sender=chain.admin)
+    chain.send(fn.beginDefaultAdminTransfer(new_admin), chain.admin)
+    expect_revert(deployment, fn.acceptDefaultAdminTransfer(), "AccessControlEnforcedDefaultAdminDelay",
+                  sender=new_admin)
+    chain.wait(DELAY + 1)
+    chain.send(fn.acceptDefaultAdminTransfer(), new_admin)
+    assert fn.defaultAdmin().call() == new_admin
+    assert fn.hasRole(fn.DEFAULT_ADMIN_ROLE().call(), chain.admin).call() is False

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from claims.allocation import (
+from swap.core.claims_allocation import (
     RateError,
     Step,
     Supply,
@@ -42,7 +42,7 @@ MULTIPLIERS = st.fractions(min_value=0, max_value=2, max_denominator=10**6)
 
 def test_the_pure_modules_import_no_django() -> None:
     script = (
-        "import claims.allocation, claims.transfers, sys\n"
+        "import swap.core.claims_allocation, claims.transfers, sys\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'django', 'celery', 'rest_framework'}))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
@@ -161,7 +161,8 @@ def test_the_multiplier_changes_exactly_at_a_step() -> None:
 
 
 MONEY_MODULES = [
-    "claims/allocation.py", "claims/transfers.py", "claims/services/crediting.py", "claims/services/ledger.py",
+    "swap/core/claims_allocation.py", "claims/transfers.py", "claims/services/crediting.py",
+    "claims/services/ledger.py",
     "claims/services/entitlements.py", "claims/services/reconciliation.py", "claims/services/supply.py",
     "claims/services/watcher.py", "claims/models/supply.py", "claims/models/deposits.py",
 ]

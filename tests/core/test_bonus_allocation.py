@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bonuses.allocation import (
+from swap.core.bonus_allocation import (
     DEFAULT_POOL_ATOMIC,
     STAKE_BLOCKS_PER_POINT,
     StakeInterval,
@@ -365,9 +365,9 @@ def test_points_are_formatted_with_six_decimals_truncated_toward_zero() -> None:
 
 def test_the_allocation_adds_no_django_import_of_its_own() -> None:
     # `swap/__init__.py` loads the Celery app, which itself imports parts of Django; what this
-    # module controls is that neither `bonuses` nor `bonuses.allocation` adds any.
+    # module controls is that neither `bonuses` nor `swap.core.bonus_allocation` adds any.
     code = (
-        "import sys, swap.core.split; before = set(sys.modules); import bonuses.allocation; "
+        "import sys, swap.core.split; before = set(sys.modules); import swap.core.bonus_allocation; "
         "added = {m.split('.')[0] for m in set(sys.modules) - before}; "
         "sys.exit(1 if added & {'django', 'celery'} else 0)"
     )

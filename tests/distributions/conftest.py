@@ -40,9 +40,10 @@ def entitlements(settings):
 
 @pytest.fixture
 def deployed(l2, settings) -> LocalDeployment:
-    """TestSESH and SwapDistributor deployed through the outbox; the distributor holds 1,000 SESH."""
+    """TestSESH, a 2-of-3 Safe and SwapDistributor (the Safe its admin); the distributor holds 1,000 SESH."""
     deployment = deploy_local_contracts(supply_atomic=1_000_000 * SESH, fund_atomic=1_000 * SESH)
     settings.L2_TOKEN_ADDRESS = deployment.token
+    settings.L2_SAFE_ADDRESS = deployment.safe
     settings.L2_DISTRIBUTOR_ADDRESS = deployment.distributor
     settings.L2_DISTRIBUTOR_DEPLOY_BLOCK = deployment.deploy_block
     return deployment

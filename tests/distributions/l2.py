@@ -20,6 +20,9 @@ from swap.chain.tracking import TrackReport, track_transactions
 
 SERVICE_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"  # anvil #1
 SERVICE_ADDRESS = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+WATCHDOG_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"  # anvil #2
+WATCHDOG_ADDRESS = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
+ACTIVATION_DELAY = 3600  # the contract's minimum; tests move the clock past it
 HELPER_ADDRESS = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"  # anvil #0
 BURN = "0x000000000000000000000000000000000000dEaD"
 
@@ -37,6 +40,11 @@ class L2:
 
     def mine(self, blocks: int = 1) -> None:
         self.node.rpc("anvil_mine", [hex(blocks)])
+
+    def advance_time(self, seconds: int) -> None:
+        """Move the chain's clock forward (`evm_increaseTime`) and mine a block at the new time."""
+        self.node.rpc("evm_increaseTime", [hex(seconds)])
+        self.node.rpc("evm_mine")
 
     def automine(self, on: bool) -> None:
         self.node.rpc("evm_setAutomine", [on])
@@ -76,6 +84,10 @@ def configure(settings: Any, node: AnvilNode, **overrides: Any) -> None:
     settings.L2_CONFIRMATIONS = 3
     settings.L2_USE_FINALIZED_TAG = False
     settings.L2_STUCK_SECONDS = 3600
+    settings.L2_ACTIVATION_DELAY_SECONDS = ACTIVATION_DELAY
+    settings.WATCHDOG_SIGNER_KEY = WATCHDOG_KEY
+    settings.WATCHDOG_SIGNER_KEY_FILE = ""
+    settings.WATCHDOG_RPC_URL = node.url
     for name, value in overrides.items():
         setattr(settings, name, value)
     reset_clients()

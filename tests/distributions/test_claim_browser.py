@@ -16,7 +16,7 @@ from django.utils import timezone
 from swap.distributions.services.rounds import create_round, freeze_round
 from tests.distributions.conftest import SESH
 from tests.distributions.l2 import HELPER_ADDRESS
-from tests.distributions.test_distribution_flow import ALICE, BOB, balance, publish_and_confirm
+from tests.distributions.test_distribution_flow import ALICE, BOB, balance, publish_and_activate
 
 pytestmark = [pytest.mark.browser, pytest.mark.chain, pytest.mark.django_db(transaction=True)]
 
@@ -53,7 +53,7 @@ def chromium_page():
 
 def test_a_holder_clicks_claim_and_the_wallet_sends_the_claim(deployed, entitlements, l2, live_server):
     entitlements.set(bonus={ALICE: 42 * SESH}, claims={BOB: 1})
-    publish_and_confirm(l2, freeze_round(create_round(cutoff=timezone.now(), actor="test").pk, actor="test"))
+    publish_and_activate(l2, freeze_round(create_round(cutoff=timezone.now(), actor="test").pk, actor="test"))
     calls = []
 
     def wallet_request(payload):

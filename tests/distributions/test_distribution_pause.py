@@ -1,12 +1,14 @@
-"""The emergency pause on anvil: `manage.py pause_distributor` stops claims and payouts, holds the
-payout batches not yet signed, and after the admin's unpause every account is paid exactly once."""
+"""The emergency pause on anvil: `manage.py pause_distributor` (the guardian's key) stops claims and
+payouts, holds the payout batches not yet signed, and after the Safe's unpause every account is paid
+exactly once."""
 
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from swap.chain import contracts, outbox
+from swap.chain import contracts
+from swap.chain.local import execute_as_safe
 from swap.chain.models import L2Transaction
 from swap.distributions.models import PayoutBatch, PayoutItem
 from swap.distributions.services import payouts
@@ -17,7 +19,7 @@ from tests.distributions.test_distribution_flow import (
     BOB,
     assert_paid_exactly,
     frozen_round,
-    publish_and_confirm,
+    publish_and_activate,
     queued_payouts,
     send_from_helper,
 )
@@ -32,12 +34,8 @@ def pause(reason="round 1 has a wrong root"):
 
 
 def unpause_as_admin(l2, deployed):
-    """The admin's unpause (in the local deployment the service's signer is also the admin)."""
-    outbox.enqueue(
-        purpose=L2Transaction.Purpose.ADMIN, subject="test:unpause", to=deployed.distributor, actor="test",
-        data=contracts.load_artifact(contracts.DISTRIBUTOR).encode_call("unpause"),
-    )
-    l2.settle()
+    """The admin's unpause: a Safe transaction signed by two of its three owners."""
+    execute_as_safe(l2.client, deployed.safe, to=deployed.distributor, data=contracts.unpause_data())
 
 
 def test_a_pause_holds_unsigned_payouts_and_stops_claims_until_the_admin_unpauses(deployed, entitlements, l2, client):
@@ -47,12 +45,9 @@ def test_a_pause_holds_unsigned_payouts_and_stops_claims_until_the_admin_unpause
     batch.refresh_from_db()
     assert batch.status == PayoutBatch.Status.FAILED and batch.transaction.status == L2Transaction.Status.FAILED
     assert not PayoutItem.objects.filter(active=True).exists(), "the held batch's accounts are released"
-    event = AuditEvent.objects.get(tag="distributor:pause_requested")
+    event = AuditEvent.objects.get(tag="distributor:paused")
     assert event.data["reason"] == "the bonus inputs of round 1 are wrong"
     assert event.data["held_payout_transactions"] == [batch.transaction_id]
-    assert payouts.run_payouts(round_.pk, actor="test") == [], "nothing is batched while the pause is on its way"
-
-    l2.settle()
     assert contracts.is_paused(l2.client, deployed.distributor) is True
     assert payouts.run_payouts(round_.pk, actor="test") == [], "nothing is batched while paused"
     assert send_from_helper(l2, served["distributor"], served["claim_calldata"])["status"] == "0x0"
@@ -65,21 +60,35 @@ def test_a_pause_holds_unsigned_payouts_and_stops_claims_until_the_admin_unpause
     assert_paid_exactly(deployed, {ALICE: 4 * SESH, BOB: 6 * SESH})
 
 
-def test_asking_again_while_a_pause_is_on_its_way_queues_nothing_more(deployed, entitlements, l2):
+def test_pausing_again_sends_nothing_more(deployed, entitlements, l2):
     entitlements.set(bonus={ALICE: SESH})
-    publish_and_confirm(l2, frozen_round())
-    assert "pause queued" in pause()
-    assert "already on its way" in pause("asked twice")
-    pauses = L2Transaction.objects.filter(subject=f"distributor-pause:{deployed.distributor}")
-    assert pauses.count() == 1 and AuditEvent.objects.filter(tag="distributor:pause_requested").count() == 1
-    l2.settle()
-    assert pauses.get().status == L2Transaction.Status.CONFIRMED
+    publish_and_activate(l2, frozen_round())
+    assert "paused in 0x" in pause()
+    assert "already paused" in pause("asked twice")
+    events = AuditEvent.objects.filter(tag="distributor:paused").order_by("id")
+    assert [e.data["already_paused"] for e in events] == [False, True]
     assert contracts.is_paused(l2.client, deployed.distributor) is True
+
+
+def test_the_pause_comes_from_the_guardian_and_never_from_the_publisher(deployed, entitlements, l2, settings):
+    entitlements.set(bonus={ALICE: SESH})
+    publish_and_activate(l2, frozen_round())
+    settings.WATCHDOG_SIGNER_KEY = settings.L2_SIGNER_KEY  # an operator pastes the wrong key
+    with pytest.raises(CommandError, match="AccessControlUnauthorizedAccount"):
+        pause("wrong key")
+    assert contracts.is_paused(l2.client, deployed.distributor) is False
+    assert not AuditEvent.objects.filter(tag="distributor:paused").exists()
 
 
 @pytest.mark.parametrize("reason, message", [("   ", "say why"), ("x" * 501, "longer than 500")])
 def test_a_pause_needs_a_short_reason(deployed, reason, message):
     with pytest.raises(CommandError, match=message):
         pause(reason)
-    assert not L2Transaction.objects.filter(subject__startswith="distributor-pause:").exists()
-    assert not AuditEvent.objects.filter(tag="distributor:pause_requested").exists()
+    assert contracts.is_paused(deployed_client(), deployed.distributor) is False
+    assert not AuditEvent.objects.filter(tag="distributor:paused").exists()
+
+
+def deployed_client():
+    from swap.chain.client import get_client
+
+    return get_client()

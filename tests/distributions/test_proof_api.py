@@ -3,13 +3,15 @@
 import csv
 import hashlib
 import io
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from swap.chain import contracts
+from swap.chain.models import L2Transaction
 from swap.core.merkle import StandardMerkleTree, verify_proof
-from swap.distributions.models import PayoutRequest
+from swap.distributions.models import DistributionRound, PayoutRequest, RoundStatus
 from swap.distributions.proofs import claim_context
 from swap.distributions.services.rounds import create_round, freeze_round
 from swap.models import AuditEvent
@@ -86,11 +88,29 @@ def test_the_claim_context_never_raises_for_strangers(frozen):
     assert claim_context(BOB)["claim"]["cumulative_atomic"] == "1"
 
 
-def test_the_status_page_shows_the_round_without_a_button_until_the_root_is_confirmed(client, frozen):
+def test_the_status_page_shows_the_round_without_a_button_until_the_root_is_active(client, frozen):
     page = client.get("/status/", {"q": ALICE}).content.decode()
     assert "SESH distribution" in page and frozen.root in page
-    assert "not confirmed on chain yet" in page
+    assert "Round 1 is frozen and not yet proposed on chain." in page
+    assert "not active on chain yet" in page
     assert "sesh-claim-button" not in page
+
+
+def test_a_pending_round_says_when_it_becomes_claimable(client, frozen, settings):
+    proposal = L2Transaction.objects.create(
+        chain_id=settings.L2_CHAIN_ID, sender="0x" + "11" * 20, to_address="0x" + "22" * 20, data="0x",
+        purpose=L2Transaction.Purpose.PROPOSE_ROOT, subject="round:1",
+    )
+    activates_at = (timezone.now() + timedelta(hours=23, minutes=9, seconds=30)).replace(microsecond=0)
+    DistributionRound.objects.filter(pk=frozen.pk).update(
+        status=RoundStatus.PENDING, propose_tx=proposal, activates_at=activates_at, distributor_address="0x" + "22" * 20
+    )
+    page = client.get("/status/", {"q": ALICE}).content.decode()
+    assert f"Round 1 is pending: claimable from {activates_at:%Y-%m-%d %H:%M} UTC (in 23 h 10 min)" in page
+    assert "sesh-claim-button" not in page
+    served = client.get(f"/api/v1/proofs/{ALICE}/").json()
+    assert served["round_status"] == "pending" and served["claimable"] is False
+    assert served["activates_at"] == activates_at.isoformat()
 
 
 def test_a_participant_asks_for_delivery_once(client, frozen):

@@ -8,12 +8,14 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from swap.chain import contracts, outbox
-from swap.chain.models import L2Transaction
+from swap.chain import contracts
+from swap.chain.direct import send_and_wait
+from swap.chain.signer import load_guardian, load_signer
 from swap.distributions.models import RoundDump, RoundStatus
 from swap.distributions.services.rounds import create_round, freeze_round
 from tests.distributions.conftest import SESH
-from tests.distributions.test_distribution_flow import ALICE, BOB, publish_and_confirm
+from tests.distributions.l2 import ACTIVATION_DELAY
+from tests.distributions.test_distribution_flow import ALICE, BOB, propose_and_wait, publish_and_activate
 
 pytestmark = pytest.mark.django_db
 REPO = Path(__file__).resolve().parents[2]
@@ -74,16 +76,16 @@ def test_verify_round_names_what_is_wrong_with_a_tampered_dump(entitlements, tmp
 @pytest.mark.chain
 def test_verify_round_checks_the_root_on_chain(deployed, entitlements, l2, tmp_path, capsys):
     round_, path = frozen_dump(entitlements, tmp_path, {ALICE: 5, BOB: 7})
-    publish_and_confirm(l2, round_)
+    publish_and_activate(l2, round_)
     verify = ("verify_round", str(path), "--rpc", l2.node.url, "--distributor", deployed.distributor)
     code, out, err = run_command(capsys, *verify)
     assert (code, err) == (0, "")
     assert out.startswith(f"ok: root {round_.root} matches merkleRoot of {deployed.distributor} on chain id 31337")
-    assert out.endswith("published as round 1 in block " + str(round_.publish_tx.block_number) + ")")
+    assert out.endswith("published as round 1 in block " + str(round_.activate_tx.block_number) + ")")
 
     entitlements.set(bonus={ALICE: 6, BOB: 7})
     second = freeze_round(create_round(cutoff=timezone.now(), actor="test").pk, actor="test")
-    publish_and_confirm(l2, second)  # the chain moved on: the first round is still verifiable
+    publish_and_activate(l2, second)  # the chain moved on: the first round is still verifiable
     code, out, err = run_command(capsys, *verify)
     assert (code, err) == (0, "")
     where = f"{deployed.distributor} on chain id 31337"
@@ -97,17 +99,32 @@ def test_verify_round_checks_the_root_on_chain(deployed, entitlements, l2, tmp_p
 @pytest.mark.chain
 def test_verify_round_refuses_a_root_published_with_other_figures(deployed, entitlements, l2, tmp_path, capsys):
     round_, path = frozen_dump(entitlements, tmp_path, {ALICE: 5, BOB: 7})
-    # The publisher declares one account too many for this root (only a wrong publisher could).
-    outbox.enqueue(purpose=L2Transaction.Purpose.PUBLISH_ROOT, subject="test:wrong-figures", actor="test",
-                   to=deployed.distributor, data=contracts.publish_root_data(round_.root, 1, round_.total_atomic, 3))
-    l2.settle()
-    code, _, err = run_command(
-        capsys, "verify_round", str(path), "--rpc", l2.node.url, "--distributor", deployed.distributor
-    )
-    block = L2Transaction.objects.get(subject="test:wrong-figures").block_number
+    # The publisher's key declares one account too many for this root (only a wrong or stolen key could);
+    # the outbox would never sign it, so it is sent straight from the key.
+    proposal = send_and_wait(l2.client, load_signer(), to=deployed.distributor,
+                             data=contracts.propose_root_data(round_.root, 1, round_.total_atomic, 3))
+    verify = ("verify_round", str(path), "--rpc", l2.node.url, "--distributor", deployed.distributor)
+    code, _, err = run_command(capsys, *verify)
     assert code == 1
-    assert err == (f"error: round 1 (block {block}) published root {round_.root} declaring total "
+    assert err == (f"error: round 1 (block {proposal.block_number}) proposed root {round_.root} declaring total "
                    f"{round_.total_atomic} and 3 accounts, but {path.name} has {round_.total_atomic} and 2")
+    l2.advance_time(ACTIVATION_DELAY)
+    activated = send_and_wait(l2.client, load_signer(), to=deployed.distributor, data=contracts.activate_root_data())
+    code, _, err = run_command(capsys, *verify)
+    assert code == 1 and f"(block {activated.block_number}) published root" not in err  # the proposal fails first
+    assert "declaring total" in err and "and 3 accounts" in err
+
+
+@pytest.mark.chain
+def test_verify_round_reports_a_pending_root_and_refuses_a_vetoed_one(deployed, entitlements, l2, tmp_path, capsys):
+    round_, path = frozen_dump(entitlements, tmp_path, {ALICE: 5, BOB: 7})
+    propose_and_wait(l2, round_)
+    verify = ("verify_round", str(path), "--rpc", l2.node.url, "--distributor", deployed.distributor)
+    code, out, err = run_command(capsys, *verify)
+    assert (code, err) == (0, "") and f"ok: root {round_.root} is pending on {deployed.distributor}" in out
+    send_and_wait(l2.client, load_guardian(), to=deployed.distributor, data=contracts.veto_root_data(round_.root))
+    code, out, err = run_command(capsys, *verify)
+    assert code == 1 and "was vetoed by the guardian" in err and "\n" not in err
 
 
 def test_verify_round_reports_an_unreachable_node_in_one_line(entitlements, tmp_path, capsys):
@@ -129,14 +146,6 @@ def test_freeze_round_command_prints_the_root(entitlements, capsys):
     assert round_.cutoff_at.isoformat() == "2030-01-01T00:00:00+00:00"
 
 
-def test_deploy_contracts_refuses_any_chain_but_anvils(settings):
-    from django.core.management.base import CommandError
-
-    settings.L2_CHAIN_ID = 42161
-    with pytest.raises(CommandError, match="only on chain id 31337"):
-        call_command("deploy_contracts")
-
-
 @pytest.mark.chain
 def test_deploy_then_track_until_idle_on_the_local_chain(l2, capsys):
     call_command("deploy_contracts", "--supply", "1000", "--fund", "10")
@@ -156,10 +165,10 @@ def test_run_local_chain_serves_anvil_with_the_contracts_deployed(tmp_path):
     import requests
 
     from swap.chain.anvil import free_loopback_port
-    from tests.distributions.l2 import SERVICE_KEY
+    from tests.distributions.l2 import SERVICE_KEY, WATCHDOG_KEY
 
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL")}
-    env.update(SQLITE_PATH=str(tmp_path / "demo.sqlite3"), L2_SIGNER_KEY=SERVICE_KEY)
+    env.update(SQLITE_PATH=str(tmp_path / "demo.sqlite3"), L2_SIGNER_KEY=SERVICE_KEY, WATCHDOG_SIGNER_KEY=WATCHDOG_KEY)
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=REPO, env=env, check=True,
                    capture_output=True, timeout=300)
     port = free_loopback_port()

@@ -23,7 +23,8 @@ from swap.distributions.exceptions import (
     RoundStateError,
 )
 from swap.distributions.models import DistributionEntry, DistributionRound, FrozenRoundError, RoundDump, RoundStatus
-from swap.distributions.services.rounds import create_round, freeze_round, publish_round
+from swap.distributions.services.publishing import propose_round
+from swap.distributions.services.rounds import create_round, freeze_round
 from swap.distributions.sources import load_sources, pool_atomic
 from swap.distributions.tasks import freeze_round_task
 from swap.models import AppendOnlyError, AuditEvent
@@ -197,7 +198,7 @@ def test_rounds_open_one_draft_at_a_time_with_cutoffs_moving_forward(entitlement
 
 def test_a_draft_cannot_be_published(entitlements):
     with pytest.raises(RoundStateError, match="draft"):
-        publish_round(new_round().pk, actor="test")
+        propose_round(new_round().pk, actor="test")
 
 
 class TestFrozenRowsNeverChange:
@@ -261,7 +262,7 @@ class TestFrozenRowsNeverChange:
         assert DistributionEntry.objects.filter(round=frozen).count() == count
 
     def test_status_may_still_move_on(self, frozen):
-        assert DistributionRound.objects.filter(pk=frozen.pk).update(confirmed_at=timezone.now()) == 1
+        assert DistributionRound.objects.filter(pk=frozen.pk).update(activated_at=timezone.now()) == 1
 
 
 def test_no_money_field_is_a_float_or_decimal():

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bonuses.management.progress import ProgressBar
 from bonuses.services.imports import SnapshotFileError, expand_paths, import_file, plan_import
-from bonuses.snapshot_format import SnapshotFormatError
+from swap.core.snapshot_format import SnapshotFormatError
 
 
 class Command(BaseCommand):

@@ -10,7 +10,6 @@ batches them again. Paying twice is impossible on chain as well: `claimMany` pay
 
 from __future__ import annotations
 
-import functools
 import logging
 
 from django.conf import settings
@@ -34,6 +33,7 @@ from swap.distributions.models import (
 from swap.distributions.services.claim_index import claimed_by_account
 from swap.distributions.services.pause import pausing_or_paused
 from swap.distributions.services.rounds import current_round
+from swap.distributions.services.trees import frozen_tree
 from swap.ratelimit import Limiter, client_bucket, parse_rate
 from swap.registrations.services import registrations_for_eth
 
@@ -133,18 +133,6 @@ def _record_request(address: str, *, requested_by: str, ip: str | None) -> tuple
     return request, created
 
 
-@functools.lru_cache(maxsize=2)
-def _tree_of(round_id: int, root: str) -> StandardMerkleTree:
-    """The round's tree, rebuilt from its frozen entries and checked against the frozen root."""
-    rows = DistributionRound.objects.get(pk=round_id).entries.order_by("id").values_list(
-        "eth_address", "cumulative_atomic"
-    )
-    tree = StandardMerkleTree.of(rows.iterator())
-    if tree.root_hex != root:
-        raise RoundStateError(f"round id {round_id}: entries hash to {tree.root_hex}, not the frozen root {root}")
-    return tree
-
-
 def due_accounts(round_: DistributionRound) -> list[str]:
     """Requested accounts of the round with no active item and something left to claim."""
     requested = set(PayoutRequest.objects.values_list("eth_address", flat=True))
@@ -158,11 +146,18 @@ def due_accounts(round_: DistributionRound) -> list[str]:
     ]
 
 
-def _batch(round_: DistributionRound, tree: StandardMerkleTree, accounts: list[str], *, actor: str) -> PayoutBatch:
+def batch_call(round_: DistributionRound, tree: StandardMerkleTree, accounts: list[str]) -> tuple[list[str], list[int],
+                                                                                                 str]:
+    """(accounts in leaf order, their amounts, `claimMany` call data) of a batch of `accounts`."""
     proof = tree.multiproof(accounts)
     addresses = [address for address, _ in proof.values]
     amounts = [amount for _, amount in proof.values]
-    data = contracts.claim_many_data(round_.root, addresses, amounts, proof.proof, proof.proof_flags)
+    return addresses, amounts, contracts.claim_many_data(round_.root, addresses, amounts, proof.proof,
+                                                         proof.proof_flags)
+
+
+def _batch(round_: DistributionRound, tree: StandardMerkleTree, accounts: list[str], *, actor: str) -> PayoutBatch:
+    addresses, amounts, data = batch_call(round_, tree, accounts)
     with transaction.atomic():
         batch = PayoutBatch.objects.create(round=round_)
         PayoutItem.objects.bulk_create(
@@ -182,13 +177,25 @@ def _batch(round_: DistributionRound, tree: StandardMerkleTree, accounts: list[s
     return batch
 
 
+def _activation_imminent(round_: DistributionRound) -> bool:
+    """A newer root is being proposed, or its delay is over: the active root is about to change.
+
+    While a newer root only waits out its delay, the active one keeps paying: holders who asked for
+    delivery should not wait a day because the next round is on its way.
+    """
+    newer = DistributionRound.objects.filter(number__gt=round_.number)
+    return newer.filter(status=RoundStatus.PROPOSED).exists() or newer.filter(
+        status=RoundStatus.PENDING, activates_at__lte=timezone.now()
+    ).exists()
+
+
 def run_payouts(round_id: int | None = None, *, actor: str) -> list[PayoutBatch]:
     """Batch every due account of the current round into `claimMany` transactions."""
     round_ = current_round()
     if round_ is None or (round_id is not None and round_.pk != round_id):
-        return []  # nothing confirmed yet, or that round was superseded: its root is no longer live
-    if DistributionRound.objects.filter(status=RoundStatus.PUBLISHED, number__gt=round_.number).exists():
-        return []  # a new root is on its way: batches for this one would revert; its confirmation runs payouts
+        return []  # nothing active yet, or that round was superseded: its root is no longer live
+    if _activation_imminent(round_):
+        return []  # batches for this root would revert once the next one activates; its activation runs payouts
     accounts = due_accounts(round_)
     if not accounts:
         return []
@@ -196,7 +203,7 @@ def run_payouts(round_id: int | None = None, *, actor: str) -> list[PayoutBatch]
         logger.warning("round %s: %s account(s) due, but the distributor is paused or being paused: no batch",
                        round_.number, len(accounts))
         return []
-    tree = _tree_of(round_.pk, round_.root)
+    tree = frozen_tree(round_)
     size = max(1, settings.L2_PAYOUT_BATCH_SIZE)
     batches = []
     for start in range(0, len(accounts), size):

@@ -1,14 +1,13 @@
-"""Rounds: draft → frozen → published → confirmed, each move a compare-and-swap plus an audit event.
+"""Rounds: draft → frozen, each move a compare-and-swap plus an audit event; then `publishing.py`.
 
-- `create_round` opens a draft with a cut-off.
+- `create_round` opens a draft with a cut-off, numbered after the last round that kept its number.
 - `freeze_round` asks the sources for cumulative entitlements, checks them (no account lower than in
-  the previous round, pools respected), builds the Merkle tree, and writes every entry, the dump
-  and the root in ONE database transaction. Running it twice freezes once.
-- `publish_round` checks the distributor holds enough SESH for everything outstanding, then in one
-  transaction marks the round published and puts `publishRoot` into the outbox.
-- `on_publish_finalized` (called by the outbox's signal) confirms the round when the publishing
-  transaction is final, or returns it to frozen if that transaction reverted or failed. It returns
-  the confirmed round; the receiver, not this module, enqueues its payouts.
+  the previous round, pools respected, no review flag on a credited amount), builds the Merkle
+  tree, and writes every entry, the dump and the root in ONE database transaction. Running it
+  twice freezes once.
+- `check_coverage` is what proposing (and the watchdog) require: the distributor's SESH covers
+  everything the round still owes.
+- `swap.distributions.services.publishing` then proposes, activates (or sees a veto).
 """
 
 from __future__ import annotations
@@ -22,10 +21,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from swap.audit import record_event
-from swap.chain import contracts, outbox
+from swap.chain import contracts
 from swap.chain.client import get_client
 from swap.chain.faults import checkpoint
-from swap.chain.models import L2Transaction
 from swap.core.merkle import StandardMerkleTree
 from swap.distributions.exceptions import (
     DistributorNotConfiguredError,
@@ -35,6 +33,7 @@ from swap.distributions.exceptions import (
 )
 from swap.distributions.models import DistributionEntry, DistributionRound, RoundDump, RoundStatus
 from swap.distributions.services import claim_index
+from swap.distributions.signals import round_frozen
 from swap.distributions.sources import Entitlement, collect_entitlements
 
 logger = logging.getLogger(__name__)
@@ -46,7 +45,7 @@ def round_subject(round_: DistributionRound) -> str:
     return f"round:{round_.number}"
 
 
-def _cas(round_id: int, expected: str, **changes: object) -> DistributionRound:
+def cas_round(round_id: int, expected: str, **changes: object) -> DistributionRound:
     """Move a round from `expected` by compare-and-swap (inside the caller's transaction)."""
     if DistributionRound.objects.filter(pk=round_id, status=expected).update(**changes) != 1:
         raise RoundStateError(f"round id {round_id} is no longer {expected}")
@@ -58,7 +57,7 @@ def create_round(*, cutoff: datetime, actor: str) -> DistributionRound:
     if timezone.is_naive(cutoff):
         raise ValueError("the cut-off must be timezone-aware")
     with transaction.atomic():
-        last = DistributionRound.objects.select_for_update().order_by("-number").first()
+        last = DistributionRound.objects.numbered().select_for_update().order_by("-number").first()
         if last is not None and last.status == RoundStatus.DRAFT:
             raise RoundStateError(f"round {last.number} is still a draft: freeze it first")
         if last is not None and cutoff < last.cutoff_at:
@@ -70,7 +69,7 @@ def create_round(*, cutoff: datetime, actor: str) -> DistributionRound:
 
 def _previous_amounts(round_: DistributionRound) -> tuple[int | None, dict[str, int]]:
     previous = (
-        DistributionRound.objects.filter(number__lt=round_.number).exclude(status=RoundStatus.DRAFT)
+        DistributionRound.objects.numbered().filter(number__lt=round_.number).exclude(status=RoundStatus.DRAFT)
         .order_by("-number").first()
     )
     if previous is None:
@@ -133,6 +132,7 @@ def freeze_round(round_id: int, *, actor: str) -> DistributionRound:
                   "bonus_total_atomic": str(bonus_total), "claims_total_atomic": str(claims_total),
                   "dump_sha256": sha256, "cutoff": frozen.cutoff_at.isoformat()},
         )
+        round_frozen.send(sender=DistributionRound, round=frozen, actor=actor)  # its bundle (swap.bundles)
     logger.info("round %s frozen: %s accounts, root %s", frozen.number, frozen.count, frozen.root)
     return frozen
 
@@ -170,66 +170,6 @@ def check_coverage(round_: DistributionRound) -> dict[str, int]:
     return figures
 
 
-def publish_round(round_id: int, *, actor: str) -> DistributionRound:
-    """Publish a frozen round's root through the outbox. A round past frozen is returned as is."""
-    round_ = DistributionRound.objects.get(pk=round_id)
-    if round_.status == RoundStatus.DRAFT:
-        raise RoundStateError(f"round {round_.number} is a draft: freeze it before publishing")
-    if round_.status != RoundStatus.FROZEN:
-        return round_  # published already (a task delivered twice): nothing to do twice
-    newer = DistributionRound.objects.filter(number__gt=round_.number).exclude(status=RoundStatus.DRAFT)
-    if newer.exists():
-        raise RoundStateError(f"round {round_.number} is superseded by round {newer.order_by('number')[0].number}")
-    in_flight = DistributionRound.objects.filter(status=RoundStatus.PUBLISHED).exclude(pk=round_id).first()
-    if in_flight is not None:
-        raise RoundStateError(f"round {in_flight.number} is still being published")
-    figures = check_coverage(round_)
-    distributor = distributor_address()
-    with transaction.atomic():
-        locked = DistributionRound.objects.select_for_update().get(pk=round_id)
-        if locked.status != RoundStatus.FROZEN:
-            return locked
-        tx = outbox.enqueue(
-            purpose=L2Transaction.Purpose.PUBLISH_ROOT, subject=round_subject(locked), to=distributor, actor=actor,
-            data=contracts.publish_root_data(locked.root, locked.number, locked.total_atomic, locked.count),
-        )
-        published = _cas(round_id, RoundStatus.FROZEN, status=RoundStatus.PUBLISHED, publish_tx=tx,
-                         distributor_address=distributor, published_at=timezone.now())
-        record_event(
-            "round:published", actor=actor, subject=round_subject(published),
-            data={"root": published.root, "l2tx": tx.pk, "distributor": distributor,
-                  **{k: str(v) for k, v in figures.items()}},
-        )
-    return published
-
-
-def on_publish_finalized(tx: L2Transaction, *, actor: str) -> DistributionRound | None:
-    """The publishing transaction is final: confirm the round, or send it back to frozen.
-
-    Returns the round it confirmed, whose payouts should run next; the caller (the outbox signal's
-    receiver, above the task layer) enqueues them, because services never import tasks.
-    """
-    round_ = DistributionRound.objects.filter(publish_tx=tx, status=RoundStatus.PUBLISHED).first()
-    if round_ is None:
-        return None
-    if tx.status == L2Transaction.Status.CONFIRMED:
-        confirmed = _cas(round_.pk, RoundStatus.PUBLISHED, status=RoundStatus.CONFIRMED, confirmed_at=timezone.now())
-        record_event(
-            "round:confirmed", actor=actor, subject=round_subject(confirmed),
-            data={"root": confirmed.root, "tx_hash": tx.tx_hash, "block_number": tx.block_number},
-        )
-        return confirmed
-    else:
-        back = _cas(round_.pk, RoundStatus.PUBLISHED, status=RoundStatus.FROZEN, publish_tx=None, published_at=None)
-        record_event(
-            "round:publish_failed", actor=actor, subject=round_subject(back),
-            data={"l2tx": tx.pk, "status": tx.status, "error": tx.error[:500]},
-        )
-        logger.error("round %s: publishing transaction l2tx:%s %s; the round is frozen again", back.number, tx.pk,
-                     tx.status)
-    return None
-
-
 def current_round() -> DistributionRound | None:
-    """The round whose root is final on chain now: the newest confirmed one."""
-    return DistributionRound.objects.filter(status=RoundStatus.CONFIRMED).order_by("-number").first()
+    """The round whose root is claimable on chain now: the newest active one."""
+    return DistributionRound.objects.filter(status=RoundStatus.ACTIVE).order_by("-number").first()

@@ -1,8 +1,8 @@
-"""`manage.py pause_distributor --reason TEXT`: queue the distributor's `pause()` (a wrong root).
+"""`manage.py pause_distributor --reason TEXT`: pause the distributor from the guardian's key.
 
-The transaction goes through the outbox like every other; the worker's tracker sends it, or run
-`manage.py track_transactions --until-idle` where no worker runs. Unpausing is the admin's
-(`DEFAULT_ADMIN_ROLE`, a multisig in production), never the service's. See docs/operations.md.
+Sent at once from `WATCHDOG_SIGNER_KEY` (`PAUSER_ROLE`), not through the publisher's outbox; the
+payout batches not signed yet are held. Unpausing is the admin's: a Safe transaction its owners
+sign (`manage.py safe_admin unpause`), never the service's. See docs/threat-model.md.
 """
 
 from typing import Any
@@ -10,24 +10,23 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from swap.chain.errors import ChainError
+from swap.chain.signer import SignerKeyError
 from swap.distributions.exceptions import DistributionError
 from swap.distributions.services.pause import pause_distributor
 
 
 class Command(BaseCommand):
-    help = "Queue pause() on the distributor and hold the payout batches not signed yet."
+    help = "Pause the distributor from the guardian's key and hold the payout batches not signed yet."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--reason", required=True, help="why (kept in the audit trail)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            pause, held, queued = pause_distributor(reason=options["reason"], actor="command:pause_distributor")
-        except (DistributionError, ChainError) as error:
+            sent, held = pause_distributor(reason=options["reason"], actor="command:pause_distributor")
+        except (DistributionError, ChainError, SignerKeyError) as error:
             raise CommandError(str(error)) from None
-        if not queued:
-            self.stdout.write(f"a pause is already on its way: l2tx {pause.pk} ({pause.status})")
+        if sent is None:
+            self.stdout.write(f"the distributor was already paused; {len(held)} unsigned payout batch(es) held")
             return
-        self.stdout.write(
-            f"pause queued: l2tx {pause.pk} to {pause.to_address}; {len(held)} unsigned payout batch(es) held"
-        )
+        self.stdout.write(f"paused in {sent.tx_hash}; {len(held)} unsigned payout batch(es) held")

@@ -1,10 +1,11 @@
 """`manage.py run_local_chain [--port 8545] [--block-time 1] [--deploy]`: a local L2 for the demo.
 
-Starts anvil (chain id 31337) on loopback, optionally deploys TestSESH and SwapDistributor through
-the outbox (`--deploy`, needs `L2_SIGNER_KEY`, e.g. one of anvil's development keys, which are
-accepted on 31337 only), prints the settings other processes need (`L2_RPC_URL=…` and the contract
-addresses), and serves until Ctrl-C or SIGTERM, which stop anvil too. Blocks are mined every
-`--block-time` seconds so confirmations arrive without anyone sending transactions.
+Starts anvil (chain id 31337) on loopback, optionally deploys TestSESH, a 2-of-3 Safe and
+SwapDistributor (`--deploy`, needs `L2_SIGNER_KEY` and `WATCHDOG_SIGNER_KEY`, e.g. anvil's
+development keys, which are accepted on 31337 only), prints the settings other processes need
+(`L2_RPC_URL=…`, the contract and Safe addresses), and serves until Ctrl-C or SIGTERM, which stop
+anvil too. Blocks are mined every `--block-time` seconds so confirmations arrive without anyone
+sending transactions.
 """
 
 import time
@@ -50,9 +51,8 @@ class Command(BaseCommand):
                     )
                 except (ChainError, SignerKeyError) as error:
                     raise CommandError(str(error)) from None
-                self.stdout.write(f"L2_TOKEN_ADDRESS={deployment.token}")
-                self.stdout.write(f"L2_DISTRIBUTOR_ADDRESS={deployment.distributor}")
-                self.stdout.write(f"L2_DISTRIBUTOR_DEPLOY_BLOCK={deployment.deploy_block}")
+                for name, value in deployment.settings().items():
+                    self.stdout.write(f"{name}={value}")
             self.stdout.write(f"listening on {node.url} (Ctrl-C or SIGTERM to stop)")
             self.stdout.flush()
             while node.process.poll() is None:

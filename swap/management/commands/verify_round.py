@@ -3,10 +3,12 @@
 Recomputes the root from a `standard-v1` dump (every leaf and node re-hashed by
 `swap.core.merkle`, the dump must be exactly what the standard builder makes of its values) and,
 given a node and a distributor, checks it on chain: the distributor's `RootPublished` log for that
-root must declare the dump's total and account count, and the root must be the current
-`merkleRoot` or one published before it (an earlier round, which a later cumulative one
-superseded). Works against any node and chain: it only reads. Prints one line `ok: …` and exits
-0, or one line `error: …` on stderr and exits 1.
+root (emitted when it was activated) and every `RootProposed` log of it must declare the dump's
+total and account count, and the root must be the current `merkleRoot` or one activated before it
+(an earlier round, which a later cumulative one superseded). A root that is only proposed is
+reported as pending with its activation time; a vetoed one is an error. Works against any node
+and chain: it only reads. Prints one line `ok: …` and exits 0, or one line `error: …` on stderr
+and exits 1.
 """
 
 import sys
@@ -59,11 +61,29 @@ class Command(BaseCommand):
             client = read_only_client(rpc)
             on_chain = contracts.merkle_root(client, address)
             published = contracts.root_publications(client, address, tree.root_hex, from_block=options["from_block"])
+            proposed = [p for p in contracts.root_proposals(client, address, from_block=options["from_block"],
+                                                            to_block=client.block_number())
+                        if p.root == tree.root_hex.lower()]
+            vetoed = contracts.is_vetoed(client, address, tree.root_hex)
         except EthAddressError as error:
             self._fail(f"--distributor: {error}")
         except ChainError as error:
             self._fail(f"cannot read the distributor's merkleRoot and RootPublished logs: {error}")
         where = f"{address} on chain id {client.chain_id}"
+        for proposal in proposed:
+            if (proposal.total, proposal.accounts) != (tree.total, len(tree)):
+                self._fail(f"round {proposal.round_id} (block {proposal.block_number}) proposed root {tree.root_hex} "
+                           f"declaring total {proposal.total} and {proposal.accounts} accounts, but {path.name} has "
+                           f"{tree.total} and {len(tree)}")
+        if vetoed:
+            self._fail(f"root {tree.root_hex} of {path.name} was vetoed by the guardian of {where}: "
+                       "it is never claimable")
+        if not published and proposed and on_chain != tree.root_hex:
+            last = proposed[-1]
+            self.stdout.write(f"ok: root {tree.root_hex} is pending on {where} ({summary}; proposed as round "
+                              f"{last.round_id} in block {last.block_number}, claimable from unix time "
+                              f"{last.activates_at} if no guardian vetoes it)")
+            return
         if not published:
             if on_chain == tree.root_hex:  # current, but its log lies before --from-block
                 self.stdout.write(f"ok: root {tree.root_hex} matches merkleRoot of {where} ({summary}; "

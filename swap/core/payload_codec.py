@@ -60,7 +60,29 @@ def decode(payload: bytes, codec: str, base: bytes | None = None) -> bytes:
         return zlib.decompress(payload)
     if codec == ZSTD and base is None:
         return zstandard.ZstdDecompressor().decompress(payload)
-    if codec == ZSTD:
+    if codec == ZSTD and base is not None:
         dictionary = zstandard.ZstdCompressionDict(base, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
         return zstandard.ZstdDecompressor(dict_data=dictionary, max_window_size=MAX_WINDOW).decompress(payload)
     raise ValueError(f"no such payload codec {codec!r} (with a base: {base is not None})")
+
+
+class Decoder:
+    """`decode` for many payloads against few keyframes: each keyframe's dictionary is built once.
+
+    Building a zstd dictionary from a 4 MB keyframe costs more than expanding a delta with it, and
+    a reader of a whole history expands hundreds of deltas per keyframe.
+    """
+
+    def __init__(self) -> None:
+        self._by_base: dict[bytes, zstandard.ZstdDecompressor] = {}
+
+    def decode(self, payload: bytes, codec: str, base: bytes | None = None) -> bytes:
+        if codec != ZSTD or base is None:
+            return decode(payload, codec, base)
+        decompressor = self._by_base.get(base)
+        if decompressor is None:
+            dictionary = zstandard.ZstdCompressionDict(base, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+            decompressor = zstandard.ZstdDecompressor(dict_data=dictionary, max_window_size=MAX_WINDOW)
+            self._by_base = {base: decompressor}  # keyframes come in order: keep the latest only
+        return decompressor.decompress(payload)
+

@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from bonuses.allocation import StakeKey, add_node_stakes
+from swap.core.bonus_allocation import StakeKey, add_node_stakes
 
 BLOCK_HASH = re.compile(r"[0-9a-f]{64}")
 PUBKEY = BLOCK_HASH
@@ -163,14 +163,18 @@ def _listing_key(entry: Any) -> str:
     return pubkey if isinstance(pubkey, str) else ""
 
 
-def parse_snapshot(result: Any) -> ParsedSnapshot:
-    """Check a result and derive everything ingestion writes; raise `SnapshotFormatError` if unusable.
+@dataclass(frozen=True)
+class SnapshotContent:
+    """What a result says, read without its byte form: for a reader who already holds the canonical bytes."""
 
-    Refused: anything but an object, a `status` other than "OK", an `unchanged` poll, a height that
-    is not a non-negative integer, a block hash that is not 64 lowercase hex, a node entry that is
-    not an object or whose facts are malformed, a node listed twice, no node list, and the earning
-    nodes' contributors that `earning_stakes` refuses (non-integer amounts, no address).
-    """
+    height: int
+    block_hash: str
+    stakes: dict[StakeKey, int]
+    nodes: dict[str, NodeFacts]
+
+
+def _header(result: Any) -> tuple[int, str, list[Any]]:
+    """(height, block hash, node list) of a result, or `SnapshotFormatError` (see `parse_snapshot`)."""
     if not isinstance(result, Mapping):
         raise SnapshotFormatError("a snapshot is a JSON object (the `result` of get_service_nodes)")
     if "status" in result and result["status"] != "OK":
@@ -186,11 +190,11 @@ def parse_snapshot(result: Any) -> ParsedSnapshot:
     states = result.get("service_node_states")
     if not isinstance(states, list):
         raise SnapshotFormatError("get_service_nodes result has no service_node_states list")
-    try:
-        canonical = canonical_json(result)
-    except ValueError as error:  # NaN or infinity somewhere, or a lone surrogate
-        raise SnapshotFormatError(f"not representable as JSON: {error}") from None
-    sha256 = _sha256_in_background(canonical)
+    return height, block_hash, states
+
+
+def _entries(states: list[Any]) -> tuple[dict[str, NodeFacts], dict[StakeKey, int]]:
+    """The node facts and earning stakes of a node list, or `SnapshotFormatError` (see `parse_snapshot`)."""
     nodes: dict[str, NodeFacts] = {}
     stakes: dict[StakeKey, int] = {}
     # In pubkey order, so the stakes, the node facts and their digests do not depend on the order
@@ -212,6 +216,35 @@ def parse_snapshot(result: Any) -> ParsedSnapshot:
     if stakes and max(map(len, map(itemgetter(0), stakes))) > MAX_ADDRESS_LENGTH:
         address, pubkey = next(key for key in stakes if len(key[0]) > MAX_ADDRESS_LENGTH)
         raise SnapshotFormatError(f"node {pubkey}: contributor address longer than {MAX_ADDRESS_LENGTH}")
+    return nodes, stakes
+
+
+def read_snapshot(result: Any) -> SnapshotContent:
+    """Everything `parse_snapshot` derives but the byte form and digests, by the same checks.
+
+    The standalone verifier holds the canonical bytes (their sha256 is the published digest), so
+    it skips writing them again and reads the stakes with the very code ingestion used.
+    """
+    height, block_hash, states = _header(result)
+    nodes, stakes = _entries(states)
+    return SnapshotContent(height, block_hash, stakes, nodes)
+
+
+def parse_snapshot(result: Any) -> ParsedSnapshot:
+    """Check a result and derive everything ingestion writes; raise `SnapshotFormatError` if unusable.
+
+    Refused: anything but an object, a `status` other than "OK", an `unchanged` poll, a height that
+    is not a non-negative integer, a block hash that is not 64 lowercase hex, a node entry that is
+    not an object or whose facts are malformed, a node listed twice, no node list, and the earning
+    nodes' contributors that `earning_stakes` refuses (non-integer amounts, no address).
+    """
+    height, block_hash, states = _header(result)
+    try:
+        canonical = canonical_json(result)
+    except ValueError as error:  # NaN or infinity somewhere, or a lone surrogate
+        raise SnapshotFormatError(f"not representable as JSON: {error}") from None
+    sha256 = _sha256_in_background(canonical)
+    nodes, stakes = _entries(states)
     return ParsedSnapshot(
         height=height,
         block_hash=block_hash,

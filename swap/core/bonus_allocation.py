@@ -1,6 +1,6 @@
 """Service Node Bonus arithmetic, pure: snapshots → stake intervals → stake-blocks → points → SESH.
 
-No Django here (and `bonuses/__init__.py` stays empty), so anyone can recompute the published
+No Django here (it lives in `swap.core`), so anyone can recompute the published
 bonus from the published inputs with this file and `swap/core/split.py` alone.
 
 The counting rule (SPEC §3, "ours" where marked there):

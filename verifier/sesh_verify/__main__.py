@@ -1,0 +1,3 @@
+from sesh_verify.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,55 @@
+"""All checks of a bundle, in order; the first broken record stops them (`Broken`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sesh_verify import bundle as bundles
+from sesh_verify.bonus import check_bonus
+from sesh_verify.claims import check_claims
+from sesh_verify.entries import check_previous, check_tree
+from sesh_verify.errors import Broken
+from sesh_verify.registrations import check_registrations
+from sesh_verify.rpc import check_chain
+from swap.core import bundle_format as fmt
+
+__all__ = ["Broken", "check_files", "verify_bundle"]
+
+
+def check_files(bundle: bundles.Bundle) -> str:
+    """Every file against the manifest's sha256, and no file the manifest does not list."""
+    listed: dict[str, str] = bundle.manifest["files"]
+    for path in sorted(listed):
+        if path not in bundle.files:
+            raise Broken("files", path, "listed in the manifest but missing")
+        if fmt.sha256_hex(bundle.files[path]) != listed[path]:
+            raise Broken("files", path, f"its sha256 {fmt.sha256_hex(bundle.files[path])} is not the manifest's "
+                                        f"{listed[path]}")
+    for path in sorted(bundle.files):
+        if path not in listed and path not in fmt.NOT_DIGESTED:
+            raise Broken("files", path, "not listed in the manifest")
+    shipped = {record["file"] for record in bundle.manifest["snapshots"]}
+    for path in sorted(listed):
+        if path.startswith(fmt.SNAPSHOT_DIR) and path not in shipped:
+            raise Broken("files", path, "a snapshot file no snapshot record names")
+    return f"{len(listed)} files match the manifest's sha256 ({sum(map(len, bundle.files.values()))} bytes)"
+
+
+def verify_bundle(bundle: bundles.Bundle, *, rpc: str | None = None) -> list[tuple[str, str]]:
+    """Run every check; returns (check, what it established) lines, or raises `Broken`."""
+    report = [("files", check_files(bundle))]
+    tree, entries, summary = check_tree(bundle)
+    report.append(("tree", summary))
+    registrations, summary = check_registrations(bundle)
+    report.append(("registrations", summary))
+    report.extend(("claims", line) for line in check_claims(bundle, registrations, entries))
+    report.extend(("bonus", line) for line in check_bonus(bundle, registrations, entries))
+    report.append(("cumulative", f"bonus + claims = cumulative for all {len(entries)} accounts"))
+    report.append(("previous round", check_previous(bundle, entries)))
+    if rpc:
+        report.extend(("chain", line) for line in check_chain(bundle, rpc))
+    return report
+
+
+def verify_path(path: Path, *, rpc: str | None = None, chain: Path | None = None) -> list[tuple[str, str]]:
+    return verify_bundle(bundles.load(path, chain), rpc=rpc)

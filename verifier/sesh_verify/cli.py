@@ -1,0 +1,41 @@
+"""`sesh-verify BUNDLE [--rpc URL] [--chain chain.json]`: a one-page report and exit 0, or the first broken
+record and exit 1."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from sesh_verify.bundle import BundleError, load
+from sesh_verify.checks import verify_bundle
+from sesh_verify.errors import Broken
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="sesh-verify",
+        description="Recompute every SESH of a published round from its bundle of raw inputs.",
+    )
+    parser.add_argument("bundle", type=Path, help="the round's bundle.tar.gz, or the directory it was extracted to")
+    parser.add_argument("--rpc", help="an L2 JSON-RPC URL: also check the root, its events and totals on chain")
+    parser.add_argument("--chain", type=Path, help="the round's chain.json, when kept beside the bundle")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    try:
+        bundle = load(args.bundle, args.chain)
+        report = verify_bundle(bundle, rpc=args.rpc)
+    except BundleError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except Broken as broken:
+        print(f"FAILED {broken.check}: {broken.record}: {broken.reason}", file=sys.stderr)
+        return 1
+    manifest = bundle.manifest
+    print(f"sesh-verify: round {manifest['round']} (cut-off {manifest['cutoff']}), root {manifest['root']}")
+    for check, line in report:
+        print(f"  ok  {check:<15} {line}")
+    offline = "" if args.rpc else " (offline: add --rpc URL to check the chain)"
+    print(f"ok: every published amount recomputed from the bundle in {time.perf_counter() - started:.1f} s{offline}")
+    return 0
