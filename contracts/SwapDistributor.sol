@@ -320,9 +320,11 @@ contract SwapDistributor is AccessControlDefaultAdminRules, Pausable, Reentrancy
     /**
      * @notice After the program end, sends everything the contract holds to `to` and closes the
      * program: nothing is claimable afterwards, and nothing can be activated.
+     * @dev Refused while paused, like every other way out: while paused, no SESH leaves the
+     * contract (the guardian's pause holds until the admin unpauses in public).
      * @param to The Staking Reward Pool (or wherever the program says the remainder goes).
      */
-    function withdrawRemainder(address to) external onlyRole(DEFAULT_ADMIN_ROLE) nonReentrant {
+    function withdrawRemainder(address to) external onlyRole(DEFAULT_ADMIN_ROLE) whenNotPaused nonReentrant {
         uint64 ends = endTime;
         if (ends == 0 || block.timestamp < ends) revert ProgramNotEnded(ends);
         if (closed) revert ProgramClosed();
