@@ -23,7 +23,7 @@ DATABASE_INDEPENDENT := --ignore=tests/core --ignore=tests/simulator --ignore=te
 	--ignore=tests/test_demo.py --ignore=tests/test_demo_history.py \
 	--ignore=tests/test_architecture.py
 
-.PHONY: install native test demo serve lint browser
+.PHONY: install native test demo serve lint browser contracts
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,7 +55,20 @@ browser:
 	@test -x /usr/bin/chromium || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
-test: lint browser
+# The contract's own assurance (docs/contract.md), offline: forge (npm) compiles through contracts/solc.mjs,
+# the pinned solc-js (foundry.toml); slither (PyPI) compiles through forge into its own out/ directory.
+# Unit, fuzz (5,000 runs each) and invariant tests under the CI profile, the gas snapshot, the coverage
+# gate and slither, which fails on any finding of low impact or above that is not silenced in the source.
+FORGE := node_modules/.bin/forge
+contracts: install
+	@echo "== contracts: forge tests (CI profile), gas snapshot, coverage, slither"
+	FOUNDRY_PROFILE=ci $(FORGE) test
+	$(FORGE) snapshot --check --match-contract SwapDistributorGasTest
+	$(PY) scripts/forge_coverage.py --lines 95 --branches 90
+	PATH="$(CURDIR)/node_modules/.bin:$$PATH" FOUNDRY_OUT=var/slither/out FOUNDRY_CACHE_PATH=var/slither/cache \
+		$(VENV)/bin/slither contracts/SwapDistributor.sol --skip-clean --filter-paths node_modules --fail-low
+
+test: lint browser contracts
 	@echo "== test pass 1: embedded default (SQLite, tasks in-process, local-memory cache)"
 	$(EMBEDDED_ENV) $(PYTEST)
 	@echo "== test pass 2: PostgreSQL, Redis broker and cache, real worker processes"

@@ -15,6 +15,8 @@ interface Vm {
     }
 
     function warp(uint256 newTimestamp) external;
+    function pauseGasMetering() external;
+    function resumeGasMetering() external;
     function prank(address msgSender) external;
     function startPrank(address msgSender) external;
     function stopPrank() external;
