@@ -182,7 +182,7 @@ def round_lines() -> list[RoundLine]:
     }
     dumps = dict(RoundDump.objects.values_list("round_id", "sha256"))
     lines: list[RoundLine] = []
-    for round_ in DistributionRound.objects.order_by("-number"):
+    for round_ in DistributionRound.objects.order_by("-number", "-id"):
         row = sums.get(round_.pk, {})
         n, total = int(row.get("n") or 0), int(row.get("total") or 0)
         bonus, claims = int(row.get("bonus") or 0), int(row.get("claims") or 0)
@@ -313,7 +313,8 @@ def _program_checks(label: str, pool: int, allocated: int, frozen: int, claimed:
 def reconcile() -> Reconciliation:
     """Everything the reconciliation page shows, from the database alone."""
     rounds = round_lines()
-    latest_line = next((line for line in rounds if line.status != RoundStatus.DRAFT), None)
+    # A vetoed round never paid anyone and its number was taken again: the books follow the others.
+    latest_line = next((line for line in rounds if line.status not in (RoundStatus.DRAFT, RoundStatus.VETOED)), None)
     on_chain = on_chain_figures(latest_line)
     summary = claims_summary()
     bonus_value, bonus_height = bonus_allocated()

@@ -3,7 +3,7 @@
 Plain value transfers to a fresh address stand in for contract calls here (the distribution tests
 do the same with the real contracts): the receiver's balance shows exactly how many times the
 transaction took effect, so "exactly once" is a balance equality, not a guess. They pass the
-signing policy through `tests/chain/conftest.py`, which says why and where that policy is tested.
+signing policy through the `transfers_to` fixture (tests/conftest.py), which says why.
 """
 
 import pytest

@@ -25,7 +25,7 @@ from swap.chain.tasks import refuse_extra_roles
 from swap.chain.tracking import track_transactions
 from swap.core.merkle import StandardMerkleTree
 from swap.distributions.exceptions import ChainRoundMismatchError
-from swap.distributions.models import DistributionRound, RoundStatus
+from swap.distributions.models import RoundStatus
 from swap.distributions.services.publishing import advance_rounds, propose_round
 from swap.models import AuditEvent
 from tests.distributions.conftest import SESH
@@ -35,7 +35,6 @@ from tests.distributions.test_distribution_flow import (
     BOB,
     FUNDED,
     activate,
-    assert_paid_exactly,
     balance,
     frozen_round,
     propose_and_wait,

@@ -32,13 +32,7 @@ from swap.chain.client import ChainClient, get_client
 from swap.chain.models import L2Transaction
 from swap.distributions.exceptions import ChainRoundMismatchError, RoundStateError
 from swap.distributions.models import IN_FLIGHT_STATUSES, DistributionRound, RoundStatus
-from swap.distributions.services.rounds import (
-    _cas,
-    check_coverage,
-    current_round,
-    distributor_address,
-    round_subject,
-)
+from swap.distributions.services.rounds import cas_round, check_coverage, distributor_address, round_subject
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +81,7 @@ def propose_round(round_id: int, *, actor: str) -> DistributionRound:
             purpose=L2Transaction.Purpose.PROPOSE_ROOT, subject=round_subject(locked), to=distributor, actor=actor,
             data=contracts.propose_root_data(locked.root, locked.number, locked.total_atomic, locked.count),
         )
-        proposed = _cas(round_id, RoundStatus.FROZEN, status=RoundStatus.PROPOSED, propose_tx=tx,
+        proposed = cas_round(round_id, RoundStatus.FROZEN, status=RoundStatus.PROPOSED, propose_tx=tx,
                         distributor_address=distributor, proposed_at=timezone.now(), activates_at=None,
                         activate_tx=None)
         record_event(
@@ -110,7 +104,7 @@ def on_propose_finalized(tx: L2Transaction, *, actor: str) -> None:
         if not proposals:
             raise RoundStateError(f"round {round_.number}: the confirmed proposal {tx.tx_hash} has no RootProposed")
         activates_at = _utc(proposals[-1].activates_at)
-        pending = _cas(round_.pk, RoundStatus.PROPOSED, status=RoundStatus.PENDING, activates_at=activates_at)
+        pending = cas_round(round_.pk, RoundStatus.PROPOSED, status=RoundStatus.PENDING, activates_at=activates_at)
         record_event(
             "round:pending", actor=actor, subject=round_subject(pending),
             data={"root": pending.root, "tx_hash": tx.tx_hash, "block_number": tx.block_number,
@@ -118,7 +112,7 @@ def on_propose_finalized(tx: L2Transaction, *, actor: str) -> None:
         )
         logger.info("round %s proposed on chain; claimable from %s", pending.number, activates_at.isoformat())
     else:
-        back = _cas(round_.pk, RoundStatus.PROPOSED, status=RoundStatus.FROZEN, propose_tx=None, proposed_at=None)
+        back = cas_round(round_.pk, RoundStatus.PROPOSED, status=RoundStatus.FROZEN, propose_tx=None, proposed_at=None)
         record_event(
             "round:propose_failed", actor=actor, subject=round_subject(back),
             data={"l2tx": tx.pk, "status": tx.status, "error": tx.error[:500]},
@@ -128,7 +122,7 @@ def on_propose_finalized(tx: L2Transaction, *, actor: str) -> None:
 
 def _mark_active(round_: DistributionRound, *, tx_hash: str, actor: str) -> DistributionRound:
     with transaction.atomic():
-        active = _cas(round_.pk, RoundStatus.PENDING, status=RoundStatus.ACTIVE, activated_tx_hash=tx_hash,
+        active = cas_round(round_.pk, RoundStatus.PENDING, status=RoundStatus.ACTIVE, activated_tx_hash=tx_hash,
                       activated_at=timezone.now())
         record_event("round:active", actor=actor, subject=round_subject(active),
                      data={"root": active.root, "tx_hash": tx_hash})
@@ -172,15 +166,15 @@ def advance_rounds(*, actor: str) -> Advance:
     if state.pending_root != root:
         if contracts.is_vetoed(client, round_.distributor_address, root):
             with transaction.atomic():
-                vetoed = _cas(round_.pk, RoundStatus.PENDING, status=RoundStatus.VETOED, vetoed_at=timezone.now(),
+                vetoed = cas_round(round_.pk, RoundStatus.PENDING, status=RoundStatus.VETOED, vetoed_at=timezone.now(),
                               vetoed_tx_hash=_veto_tx_hash(client, round_))
                 record_event("round:vetoed", actor=actor, subject=round_subject(vetoed),
                              data={"root": vetoed.root, "tx_hash": vetoed.vetoed_tx_hash})
             logger.critical("round %s: the guardian vetoed its root %s", round_.number, round_.root)
             return Advance(round_.number, "vetoed")
         with transaction.atomic():
-            back = _cas(round_.pk, RoundStatus.PENDING, status=RoundStatus.FROZEN, propose_tx=None, proposed_at=None,
-                        activates_at=None)
+            back = cas_round(round_.pk, RoundStatus.PENDING, status=RoundStatus.FROZEN, propose_tx=None,
+                             proposed_at=None, activates_at=None)
             record_event("round:proposal_displaced", actor=actor, subject=round_subject(back),
                          data={"root": back.root, "pending_on_chain": state.pending_root,
                                "pending_round_on_chain": state.pending_round_id})
@@ -224,14 +218,3 @@ def on_activate_finalized(tx: L2Transaction, *, actor: str) -> DistributionRound
     record_event("round:activation_failed", actor=actor, subject=round_subject(round_),
                  data={"l2tx": tx.pk, "status": tx.status, "error": tx.error[:500]})
     return None
-
-
-def pending_round() -> DistributionRound | None:
-    """The round whose root waits on chain for its activation time, if any."""
-    return DistributionRound.objects.filter(status=RoundStatus.PENDING).order_by("-number").first()
-
-
-__all__ = [
-    "Advance", "advance_rounds", "check_next_round_id", "current_round", "on_activate_finalized",
-    "on_propose_finalized", "pending_round", "propose_round",
-]

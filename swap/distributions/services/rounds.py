@@ -44,7 +44,7 @@ def round_subject(round_: DistributionRound) -> str:
     return f"round:{round_.number}"
 
 
-def _cas(round_id: int, expected: str, **changes: object) -> DistributionRound:
+def cas_round(round_id: int, expected: str, **changes: object) -> DistributionRound:
     """Move a round from `expected` by compare-and-swap (inside the caller's transaction)."""
     if DistributionRound.objects.filter(pk=round_id, status=expected).update(**changes) != 1:
         raise RoundStateError(f"round id {round_id} is no longer {expected}")
