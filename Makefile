@@ -23,9 +23,10 @@ EMBEDDED_ENV := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL -u SECRET_
 # Pure and subprocess-only tests give the same answer on any database: pass 1 covers them.
 DATABASE_INDEPENDENT := --ignore=tests/core --ignore=tests/simulator --ignore=tests/test_oxen_commands.py \
 	--ignore=tests/test_demo.py --ignore=tests/test_demo_history.py --ignore=tests/test_sigterm.py \
-	--ignore=tests/test_dependencies.py --ignore=tests/test_architecture.py --ignore=tests/bundles/test_verifier_install.py
+	--ignore=tests/test_dependencies.py --ignore=tests/test_architecture.py --ignore=tests/bundles/test_verifier_install.py \
+	--ignore=tests/test_contract_toolchain.py
 
-.PHONY: install native test demo serve lint browser
+.PHONY: install native test demo serve lint browser contracts
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -57,7 +58,21 @@ browser:
 	@test -x /usr/bin/chromium || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
-test: lint browser
+# The contract's own assurance (docs/contract.md), offline: forge (npm) compiles through contracts/solc.mjs,
+# the pinned solc-js (foundry.toml); slither (PyPI) compiles through forge into its own out/ directory.
+# Unit, fuzz (5,000 runs each) and invariant tests under the CI profile, the gas snapshot, the coverage
+# gate and slither, which fails on any finding of low impact or above that is not silenced in the source.
+FORGE := node_modules/.bin/forge
+contracts: install
+	@echo "== contracts: forge tests (CI profile), gas snapshot, coverage, slither"
+	FOUNDRY_PROFILE=ci $(FORGE) test
+	$(FORGE) snapshot --check --match-contract SwapDistributorGasTest
+	$(PY) scripts/forge_coverage.py --lines 95 --branches 90
+	rm -rf var/slither  # slither reads every build-info it finds there: only this compile's
+	PATH="$(CURDIR)/node_modules/.bin:$$PATH" FOUNDRY_OUT=var/slither/out FOUNDRY_CACHE_PATH=var/slither/cache \
+		$(VENV)/bin/slither contracts/SwapDistributor.sol --skip-clean --filter-paths node_modules --fail-low
+
+test: lint browser contracts
 	@echo "== test pass 1: embedded default (SQLite, tasks in-process, local-memory cache)"
 	$(EMBEDDED_ENV) $(PYTEST)
 	@echo "== test pass 2: PostgreSQL, Redis broker and cache, real worker processes"

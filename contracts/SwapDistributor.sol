@@ -86,20 +86,39 @@ contract SwapDistributor is AccessControlDefaultAdminRules, Pausable, Reentrancy
     /// @notice `root` was proposed for round `roundId`; it can be activated from `activatesAt`.
     /// `total` and `accounts` are the sum of the cumulative amounts and the number of accounts of
     /// the tree, as the publisher declares them, so that a watchdog can check them in time.
+    /// @param roundId The round the root is proposed for: the active round id + 1.
+    /// @param root The proposed root.
+    /// @param total The declared sum of the tree's cumulative amounts.
+    /// @param accounts The declared number of accounts in the tree.
+    /// @param activatesAt The earliest time (unix seconds) `activateRoot` accepts it.
     event RootProposed(
         uint64 indexed roundId, bytes32 indexed root, uint256 total, uint256 accounts, uint64 activatesAt
     );
     /// @notice `root` became the active root of round `roundId`, replacing `previousRoot`.
+    /// @param roundId The round id now active.
+    /// @param root The root now active.
+    /// @param previousRoot The root it replaced (zero for the first).
+    /// @param total The sum of the cumulative amounts declared at its proposal.
+    /// @param accounts The number of accounts declared at its proposal.
     event RootPublished(
         uint64 indexed roundId, bytes32 indexed root, bytes32 previousRoot, uint256 total, uint256 accounts
     );
     /// @notice `guardian` vetoed the pending `root` of round `roundId`; it can never be proposed again.
+    /// @param roundId The round the root was proposed for.
+    /// @param root The vetoed root.
+    /// @param guardian The guardian that vetoed it.
     event RootVetoed(uint64 indexed roundId, bytes32 indexed root, address indexed guardian);
     /// @notice `amount` was paid to `account`, whose total paid is now `cumulativeAmount`.
+    /// @param account The account paid (whoever sent the transaction).
+    /// @param amount The SESH paid now, in atomic units.
+    /// @param cumulativeAmount The account's total paid over all rounds.
     event Claimed(address indexed account, uint256 amount, uint256 cumulativeAmount);
     /// @notice The program end was set or moved later.
+    /// @param endTime The new end, unix seconds.
     event EndTimeSet(uint64 endTime);
     /// @notice What was left after the program end was sent to `to`; the program is closed.
+    /// @param to The recipient of the remainder.
+    /// @param amount The SESH sent, in atomic units: everything the contract held.
     event RemainderWithdrawn(address indexed to, uint256 amount);
 
     /// @notice An address argument was zero.
@@ -109,42 +128,69 @@ contract SwapDistributor is AccessControlDefaultAdminRules, Pausable, Reentrancy
     /// @notice No root is active yet.
     error NoRoot();
     /// @notice `roundId` is not above the active round id `currentRoundId`.
+    /// @param roundId The proposed round id.
+    /// @param currentRoundId The active round id.
     error StaleRound(uint64 roundId, uint64 currentRoundId);
     /// @notice `roundId` skips ids: the next round must be exactly `expectedRoundId`.
+    /// @param roundId The proposed round id.
+    /// @param expectedRoundId The active round id + 1.
     error RoundIdNotNext(uint64 roundId, uint64 expectedRoundId);
     /// @notice A guardian vetoed `root`; it can never be proposed again.
+    /// @param root The vetoed root.
     error RootWasVetoed(bytes32 root);
     /// @notice There is no pending root to activate.
     error NothingPending();
     /// @notice The pending root can only be activated from `activatesAt`.
+    /// @param activatesAt The pending root's activation time, unix seconds.
     error NotYetActive(uint64 activatesAt);
     /// @notice `root` is not the pending root.
+    /// @param root The root the guardian named.
     error NotPending(bytes32 root);
     /// @notice The activation delay `delay` is below `minimum`.
+    /// @param delay The delay given to the constructor.
+    /// @param minimum `MIN_ACTIVATION_DELAY`.
     error ActivationDelayTooShort(uint64 delay, uint64 minimum);
     /// @notice A root proposed now would activate at `activatesAt`, not before the end `endTime`.
+    /// @param activatesAt When a root proposed now would activate.
+    /// @param endTime The program end.
     error ActivationAfterEnd(uint64 activatesAt, uint64 endTime);
     /// @notice The caller's proof was made for `expectedRoot` but the active root is `currentRoot`.
+    /// @param expectedRoot The root the batch was built for.
+    /// @param currentRoot The active root.
     error RootMismatch(bytes32 expectedRoot, bytes32 currentRoot);
     /// @notice The proof does not prove `(account, cumulativeAmount)` under the active root.
+    /// @param account The account claimed for.
+    /// @param cumulativeAmount The cumulative amount claimed.
     error InvalidProof(address account, uint256 cumulativeAmount);
     /// @notice The multiproof does not prove the batch under the active root.
     error InvalidMultiproof();
     /// @notice `account` has already been paid `alreadyClaimed`, at least `cumulativeAmount`.
+    /// @param account The account claimed for.
+    /// @param cumulativeAmount The cumulative amount claimed.
+    /// @param alreadyClaimed What the account was already paid in total.
     error NothingToClaim(address account, uint256 cumulativeAmount, uint256 alreadyClaimed);
     /// @notice A batch must have one amount per account, and at least one account.
+    /// @param accounts The number of accounts given.
+    /// @param amounts The number of amounts given.
     error BadBatch(uint256 accounts, uint256 amounts);
     /// @notice The program end must lie at least `MIN_END_NOTICE` after now: `earliest`.
+    /// @param endTime The end asked for.
+    /// @param earliest Now + `MIN_END_NOTICE`.
     error EndTooSoon(uint64 endTime, uint64 earliest);
     /// @notice The program end can only move later than `currentEndTime`.
+    /// @param endTime The end asked for.
+    /// @param currentEndTime The end in force.
     error EndTimeEarlier(uint64 endTime, uint64 currentEndTime);
     /// @notice The program has not ended (an `endTime` of zero means it is not set).
+    /// @param endTime The end in force (zero: not set).
     error ProgramNotEnded(uint64 endTime);
     /// @notice The program ended at `endTime`: no new roots, and its end no longer moves.
+    /// @param endTime The end that has passed.
     error ProgramEnded(uint64 endTime);
     /// @notice The remainder was withdrawn: the program is closed.
     error ProgramClosed();
 
+    /// @notice Deploys the distributor with its admin (the Safe); roles are granted afterwards by the admin.
     /// @param token_ The token paid out.
     /// @param admin Receives `DEFAULT_ADMIN_ROLE`: a Safe multisig in production.
     /// @param endTime_ Program end in unix seconds, at least `MIN_END_NOTICE` ahead, or zero to set
@@ -246,8 +292,12 @@ contract SwapDistributor is AccessControlDefaultAdminRules, Pausable, Reentrancy
         if (newRoundId <= current) revert StaleRound(newRoundId, current);
         if (newRoundId != current + 1) revert RoundIdNotNext(newRoundId, current + 1);
         uint64 ends = endTime;
+        // Days-long delays and a 90-day notice: a sequencer's drift of seconds cannot matter.
+        // slither-disable-next-line timestamp
         if (ends != 0 && block.timestamp >= ends) revert ProgramEnded(ends);
         uint64 activatesAt = uint64(block.timestamp) + activationDelay;
+        // Likewise: the end is days away, and so is the activation.
+        // slither-disable-next-line timestamp
         if (ends != 0 && activatesAt >= ends) revert ActivationAfterEnd(activatesAt, ends);
         pendingRoot = root;
         pendingRoundId = newRoundId;
@@ -267,6 +317,8 @@ contract SwapDistributor is AccessControlDefaultAdminRules, Pausable, Reentrancy
         bytes32 root = pendingRoot;
         if (root == bytes32(0)) revert NothingPending();
         uint64 activatesAt = pendingActivatesAt;
+        // The delay is hours to days long: a sequencer's drift of seconds cannot matter.
+        // slither-disable-next-line timestamp
         if (block.timestamp < activatesAt) revert NotYetActive(activatesAt);
         if (closed) revert ProgramClosed();
         uint64 newRoundId = pendingRoundId;
@@ -293,12 +345,14 @@ contract SwapDistributor is AccessControlDefaultAdminRules, Pausable, Reentrancy
         emit RootVetoed(vetoedRoundId, root, msg.sender);
     }
 
-    /// @notice Stops claims, payouts and activation until the admin unpauses.
+    /// @notice Stops claims, payouts, activation and the withdrawal of the remainder until the admin
+    /// unpauses. Proposals and vetoes still work, so a wrong root can be vetoed or replaced.
     function pause() external onlyRole(PAUSER_ROLE) {
         _pause();
     }
 
-    /// @notice Resumes claims and payouts against the active root.
+    /// @notice Resumes claims and payouts against the active root (nothing becomes claimable again
+    /// once the remainder was withdrawn).
     function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
         _unpause();
     }
@@ -311,6 +365,8 @@ contract SwapDistributor is AccessControlDefaultAdminRules, Pausable, Reentrancy
     function setEndTime(uint64 newEndTime) external onlyRole(DEFAULT_ADMIN_ROLE) {
         uint64 current = endTime;
         if (current != 0) {
+            // The end is at least 90 days away when set: seconds of drift cannot matter.
+            // slither-disable-next-line timestamp
             if (block.timestamp >= current) revert ProgramEnded(current);
             if (newEndTime < current) revert EndTimeEarlier(newEndTime, current);
         }
@@ -320,10 +376,14 @@ contract SwapDistributor is AccessControlDefaultAdminRules, Pausable, Reentrancy
     /**
      * @notice After the program end, sends everything the contract holds to `to` and closes the
      * program: nothing is claimable afterwards, and nothing can be activated.
+     * @dev Refused while paused, like every other way out: while paused, no SESH leaves the
+     * contract (the guardian's pause holds until the admin unpauses in public).
      * @param to The Staking Reward Pool (or wherever the program says the remainder goes).
      */
-    function withdrawRemainder(address to) external onlyRole(DEFAULT_ADMIN_ROLE) nonReentrant {
+    function withdrawRemainder(address to) external onlyRole(DEFAULT_ADMIN_ROLE) whenNotPaused nonReentrant {
         uint64 ends = endTime;
+        // The end is at least 90 days away when set: seconds of drift cannot matter.
+        // slither-disable-next-line timestamp
         if (ends == 0 || block.timestamp < ends) revert ProgramNotEnded(ends);
         if (closed) revert ProgramClosed();
         if (to == address(0)) revert ZeroAddress();
@@ -354,6 +414,8 @@ contract SwapDistributor is AccessControlDefaultAdminRules, Pausable, Reentrancy
 
     function _setEndTime(uint64 newEndTime) private {
         uint64 earliest = uint64(block.timestamp) + MIN_END_NOTICE;
+        // A 90-day notice: seconds of drift cannot matter.
+        // slither-disable-next-line timestamp
         if (newEndTime < earliest) revert EndTooSoon(newEndTime, earliest);
         endTime = newEndTime;
         emit EndTimeSet(newEndTime);

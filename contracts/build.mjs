@@ -10,21 +10,22 @@
 // (pinned in package.json), so the local chain runs the exact bytecode Safe deploys everywhere.
 //
 // The compiler is the npm package `solc` pinned in package.json (solc-js: the wasm build of solc
-// inside the package, nothing downloaded). Input is standard JSON with source unit names relative
-// to the repository root and OpenZeppelin imports read from node_modules, the metadata hash is
-// left out of the bytecode, and artifacts are written with sorted keys and no timestamps, so the
-// same sources and settings always give byte-identical artifacts on any machine.
+// inside the package, nothing downloaded), run through contracts/solc.mjs, the standard-JSON
+// wrapper that forge and slither run too (foundry.toml), so every tool compiles with the same
+// compiler. Input is standard JSON with source unit names relative to the repository root and
+// OpenZeppelin imports read from node_modules, the metadata hash is left out of the bytecode, and
+// artifacts are written with sorted keys and no timestamps, so the same sources and settings
+// always give byte-identical artifacts on any machine. foundry.toml repeats these settings, and a
+// forge test (contracts/test/Bytecode.t.sol) checks forge builds the committed bytecode.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const require = createRequire(import.meta.url);
-const solc = require('solc');
-
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ARTIFACTS = join(ROOT, 'swap', 'chain', 'artifacts');
+const SOLC = join(ROOT, 'contracts', 'solc.mjs');
 
 // Contract name -> source unit. The baseline is compiled by the same build so bench/gas.py
 // compares bytecode from the same compiler and settings.
@@ -72,6 +73,24 @@ function readImport(unit) {
   return { contents: readFileSync(path, 'utf8') };
 }
 
+// The wrapper, run as forge runs it: `--version`, then standard JSON on stdin, JSON on stdout.
+function solcVersion() {
+  const text = execFileSync(process.execPath, [SOLC, '--version'], { encoding: 'utf8' });
+  const match = /^Version: (\S+)$/m.exec(text);
+  if (!match) throw new Error(`contracts/solc.mjs --version printed no version: ${text}`);
+  return match[1];
+}
+
+function solcCompile(input) {
+  const args = [SOLC, '--standard-json', '--base-path', ROOT, '--include-path', join(ROOT, 'node_modules')];
+  const text = execFileSync(process.execPath, args, {
+    input: JSON.stringify(input),
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return JSON.parse(text);
+}
+
 function sortKeys(value) {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value && typeof value === 'object') {
@@ -90,7 +109,11 @@ function compile() {
     sources[unit] = { content: readFileSync(join(ROOT, unit), 'utf8') };
   }
   const input = { language: 'Solidity', sources, settings: SETTINGS };
-  const output = JSON.parse(solc.compile(JSON.stringify(input), { import: readImport }));
+  const output = solcCompile(input);
+  const version = solcVersion();
+  // The wrapper reads any import under the repository; the build takes only OpenZeppelin's.
+  const foreign = Object.keys(output.sources || {}).filter((unit) => !(unit in sources) && readImport(unit).error);
+  if (foreign.length > 0) throw new Error(foreign.map((unit) => readImport(unit).error).join('\n'));
   const problems = (output.errors || []).filter((e) => e.severity !== 'info' && !isAllowed(e));
   if (problems.length > 0) {
     for (const problem of problems) console.error(problem.formattedMessage || problem.message);
@@ -102,7 +125,7 @@ function compile() {
   const contentOf = (unit) => sources[unit]?.content ?? readImport(unit).contents;
   const sourcesHash = sha256(
     JSON.stringify({
-      compiler: solc.version(),
+      compiler: version,
       settings: SETTINGS,
       sources: used.map((unit) => [unit, sha256(contentOf(unit))]),
     }),
@@ -116,13 +139,13 @@ function compile() {
       abi: contract.abi,
       bytecode: '0x' + contract.evm.bytecode.object,
       deployedBytecode: '0x' + contract.evm.deployedBytecode.object,
-      compiler: { version: solc.version(), settings: SETTINGS },
+      compiler: { version, settings: SETTINGS },
       sourcesHash: 'sha256:' + sourcesHash,
     };
     artifacts[`${name}.json`] = JSON.stringify(sortKeys(artifact), null, 2) + '\n';
   }
   Object.assign(artifacts, safeArtifacts());
-  return artifacts;
+  return { artifacts, version };
 }
 
 // Safe's artifacts as published, reduced to what the service reads, with the package version.
@@ -164,7 +187,7 @@ function check(artifacts, dir) {
 const args = process.argv.slice(2);
 const dirAt = args.indexOf('--dir');
 const dir = dirAt === -1 ? ARTIFACTS : resolve(args[dirAt + 1]);
-const artifacts = compile();
+const { artifacts, version } = compile();
 if (args.includes('--check')) {
   const differences = check(artifacts, dir);
   if (differences.length > 0) {
@@ -172,9 +195,9 @@ if (args.includes('--check')) {
     for (const line of differences) console.error(`  ${line}`);
     process.exit(1);
   }
-  console.log(`${Object.keys(artifacts).length} artifacts match a fresh compile (solc ${solc.version()})`);
+  console.log(`${Object.keys(artifacts).length} artifacts match a fresh compile (solc ${version})`);
 } else {
   mkdirSync(dir, { recursive: true });
   for (const [file, text] of Object.entries(artifacts)) writeFileSync(join(dir, file), text);
-  console.log(`wrote ${Object.keys(artifacts).length} artifacts to ${dir} (solc ${solc.version()})`);
+  console.log(`wrote ${Object.keys(artifacts).length} artifacts to ${dir} (solc ${version})`);
 }

@@ -71,6 +71,9 @@ def withdraw_remainder(client: ChainClient, distributor: str, to: str) -> AdminA
     state = contracts.distributor_state(client, distributor)
     if state.closed:
         raise AdminActionError("the remainder was already withdrawn: the program is closed")
+    if state.paused:
+        raise AdminActionError("the distributor is paused: while paused no SESH leaves it; unpause first "
+                               "(one Safe MultiSend can unpause and withdraw together)")
     if not state.end_time or _chain_time(client) < state.end_time:
         raise AdminActionError(f"the program has not ended (end: {state.end_time or 'not set'}); "
                                "the remainder can only be withdrawn after it")
