@@ -12,8 +12,10 @@ PYTEST := $(VENV)/bin/pytest
 CI_DATABASE ?= swap_ci
 CI_REDIS_BROKER_DB ?= 13
 CI_REDIS_CACHE_DB ?= 14
+# Production settings refuse a missing or weak SECRET_KEY (swap/production.py): this one is for tests only.
 SERVICES_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(CI_DATABASE) \
 	CELERY_BROKER_URL=redis://127.0.0.1:6379/$(CI_REDIS_BROKER_DB) REDIS_URL=redis://127.0.0.1:6379/$(CI_REDIS_CACHE_DB) \
+	SECRET_KEY=services-pass-only-$(CI_DATABASE)-not-a-secret-0123456789abcdefghijklmnop \
 	SECURE_SSL_REDIRECT=false SWAP_REQUIRE_SERVICES=1
 # The embedded pass: none of the production variables, whatever the caller's shell holds.
 EMBEDDED_ENV := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL -u SECRET_KEY -u ALLOWED_HOSTS -u DEBUG

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import secrets
 import statistics
 import sys
 import tempfile
@@ -53,6 +54,8 @@ def setup_django() -> str:
         os.environ["SQLITE_PATH"] = str(Path(tempfile.mkdtemp(prefix="bench-bonus-")) / "bench.sqlite3")
         where = f"SQLite {os.environ['SQLITE_PATH']}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "swap.settings")
+    # A throwaway database: production settings still demand a strong secret (swap/production.py).
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["SNB_START_HEIGHT"] = str(START)
     os.environ["SNB_FINAL_HEIGHT"] = str(FINAL)
     import django

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import secrets
 import sys
 import tempfile
 import time
@@ -53,6 +54,8 @@ def setup_django() -> str:
         os.environ["SQLITE_PATH"] = str(Path(tempfile.mkdtemp(prefix="bench-claims-")) / "bench.sqlite3")
         where = f"SQLite {os.environ['SQLITE_PATH']}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "swap.settings")
+    # A throwaway database: production settings still demand a strong secret (swap/production.py).
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["OXEN_WALLET_ACCOUNT_INDEX"] = str(ACCOUNT)
     import django
 

@@ -21,7 +21,17 @@ from django.shortcuts import render
 from django.urls import path, reverse
 
 from claims.forms import BurnForm, FillFromOxendForm, SupplySnapshotForm
-from claims.models import Burn, Claim, ClaimCredit, ClaimFlag, ClaimsLedger, Deposit, Subaddress, SupplySnapshot
+from claims.models import (
+    Burn,
+    Claim,
+    ClaimCredit,
+    ClaimFlag,
+    ClaimsLedger,
+    Deposit,
+    QuarantinedTransfer,
+    Subaddress,
+    SupplySnapshot,
+)
 from claims.services.burns import record_burn
 from claims.services.flags import resolve_flags
 from claims.services.review import release_held
@@ -168,6 +178,15 @@ class ClaimCreditAdmin(ReadOnlyAdmin):
     @admin.display(description="multiplier")
     def multiplier_text(self, obj: ClaimCredit) -> str:
         return str(obj.multiplier)
+
+
+@admin.register(QuarantinedTransfer)
+class QuarantinedTransferAdmin(ReadOnlyAdmin):
+    """Wallet entries the watcher could not read: each raised a `malformed_transfer` flag to review."""
+
+    list_display = ("txid", "account_index", "address_index", "reason", "first_seen_wallet_height", "first_seen_at")
+    search_fields = ("txid", "identity", "reason")
+    date_hierarchy = "first_seen_at"
 
 
 @audited_action("Mark the selected flags resolved", permissions=["resolve"])

@@ -4,15 +4,23 @@ Pure Python (no Django). The wallet lists one entry per received output, with no
 and identical-looking entries are legitimate (oxen-wallet-rpc.md §7.1), so entries are never
 de-duplicated: all entries of one (txid, major, minor) are summed into one `Observed` deposit.
 Every field is checked for its JSON type (exact integers, never floats); the wallet omits
-zero-valued keys, so `confirmations` and friends default to 0. A malformed entry fails the whole
-poll (`MalformedTransfer`): nothing is written from a reply we do not understand.
+zero-valued keys, so `confirmations` and friends default to 0.
+
+An entry that fails those checks (a zero or missing amount, a txid that is not 64 hex, another
+account…) is *refused*, not fatal (issue 17, item 7): `sort_transfers` returns the readable groups
+and the refused entries apart, and every entry of a (txid, major, minor) with one refused entry is
+refused with it, so a deposit is never credited from part of its outputs. The watcher quarantines
+what is refused (recorded, flagged for review) and credits the rest. `group_transfers` is the
+strict form: any refused entry raises `MalformedTransfer`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 INT64_MAX = 2**63 - 1
@@ -75,7 +83,7 @@ def _parse(entry: Mapping[str, Any], account_index: int) -> Observed:
         raise MalformedTransfer(f"{txid}: type must be a non-empty string")
     amount = _uint(entry, "amount")
     if amount == 0:
-        raise MalformedTransfer(f"{txid}: an incoming output of 0")
+        raise MalformedTransfer(f"{txid}: amount is 0, an incoming output of nothing")
     return Observed(
         txid=txid,
         major=major,
@@ -90,21 +98,107 @@ def _parse(entry: Mapping[str, Any], account_index: int) -> Observed:
     )
 
 
+# Fields that change from one poll to the next: left out of a refused entry's identity.
+_VOLATILE = frozenset({"confirmations", "checkpointed", "blink_mempool", "suggested_confirmations_threshold",
+                       "double_spend_seen"})
+
+
+@dataclass
+class RefusedTransfer:
+    """Wallet entries the watcher could not read, all of one (txid, major, minor) where it is known."""
+
+    identity: str  # "txid:major:minor", or a digest of the entry when its key cannot be read
+    txid: str  # as reported (at most 100 characters); "" when it is not a string
+    major: int | None
+    minor: int | None
+    reason: str
+    entries: list[Any] = field(default_factory=list)
+
+
+def _key_of(entry: Any) -> tuple[str, int | None, int | None]:
+    """The (txid, major, minor) an entry claims, as far as it can be read, for grouping refusals."""
+    if not isinstance(entry, Mapping):
+        return "", None, None
+    txid = entry.get("txid")
+    index = entry.get("subaddr_index")
+    major = minor = None
+    if isinstance(index, Mapping):
+        major = index.get("major") if type(index.get("major")) is int else None
+        minor = index.get("minor") if type(index.get("minor")) is int else None
+    return (txid[:100] if isinstance(txid, str) else ""), major, minor
+
+
+def _identity(entry: Any) -> str:
+    txid, major, minor = _key_of(entry)
+    if _TXID.fullmatch(txid) and major is not None and minor is not None:
+        return f"{txid}:{major}:{minor}"
+    stable = {k: v for k, v in entry.items() if k not in _VOLATILE} if isinstance(entry, Mapping) else entry
+    text = json.dumps(stable, sort_keys=True, default=repr)
+    return "entry:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class TransferBatch:
+    """One wallet reply, sorted: readable deposits by key, and the refused entries."""
+
+    groups: dict[DepositKey, Observed]
+    refused: list[RefusedTransfer]
+
+
+
+def sort_transfers(entries: Iterable[Any], account_index: int) -> TransferBatch:
+    """Group the readable entries (see `group_transfers`) and set every refused one apart."""
+    raw_by_identity: dict[str, list[Any]] = {}
+    parsed: dict[str, list[Observed]] = {}
+    refused: dict[str, RefusedTransfer] = {}
+    for entry in entries:
+        identity = _identity(entry)
+        raw_by_identity.setdefault(identity, []).append(entry)
+        try:
+            parsed.setdefault(identity, []).append(_parse(entry, account_index))
+        except MalformedTransfer as error:
+            if identity not in refused:
+                txid, major, minor = _key_of(entry)
+                refused[identity] = RefusedTransfer(identity, txid, major, minor, str(error))
+    groups: dict[DepositKey, Observed] = {}
+    for identity, items in parsed.items():
+        if identity in refused:
+            continue
+        try:
+            for item in items:
+                _add(groups, item)
+        except MalformedTransfer as error:
+            txid, major, minor = items[0].txid, items[0].major, items[0].minor
+            groups.pop((txid, major, minor), None)
+            refused[identity] = RefusedTransfer(identity, txid, major, minor, str(error))
+    for identity, refusal in refused.items():
+        refusal.entries = raw_by_identity[identity]
+    return TransferBatch(groups, list(refused.values()))
+
+
 def group_transfers(entries: Iterable[Mapping[str, Any]], account_index: int) -> dict[DepositKey, Observed]:
-    """Sum the entries of each (txid, major, minor); its outputs must agree on height and time."""
+    """Sum the entries of each (txid, major, minor); its outputs must agree on height and time.
+
+    Strict: any entry `sort_transfers` would refuse raises `MalformedTransfer`.
+    """
     groups: dict[DepositKey, Observed] = {}
     for entry in entries:
-        item = _parse(entry, account_index)
-        known = groups.get(item.key)
-        if known is None:
-            groups[item.key] = item
-            continue
-        if (known.height, known.confirmations) != (item.height, item.confirmations):
-            raise MalformedTransfer(f"{item.txid}: outputs of one transaction at different heights")
-        total = known.amount_atomic + item.amount_atomic
-        if total > INT64_MAX:
-            raise MalformedTransfer(f"{item.txid}: amounts beyond any possible supply")
-        groups[item.key] = Observed(
+        _add(groups, _parse(entry, account_index))
+    return groups
+
+
+def _add(groups: dict[DepositKey, Observed], item: Observed) -> None:
+    """Add one parsed output to its deposit's group (summed), or raise if they cannot be one deposit."""
+    known = groups.get(item.key)
+    if known is None:
+        groups[item.key] = item
+        return
+    if (known.height, known.confirmations) != (item.height, item.confirmations):
+        raise MalformedTransfer(f"{item.txid}: outputs of one transaction at different heights")
+    total = known.amount_atomic + item.amount_atomic
+    if total > INT64_MAX:
+        raise MalformedTransfer(f"{item.txid}: amounts beyond any possible supply")
+    groups[item.key] = Observed(
             txid=known.txid,
             major=known.major,
             minor=known.minor,

@@ -4,6 +4,8 @@
   models with: its URL patterns are put in front of the site's own (see `swap.overview.admin_views`).
 - Django's site-wide "delete selected" action is switched off: every action in this admin is an
   `audited_action`, and no record a person may delete is deleted in bulk.
+- The login form is `swap.admin_login.GuardedAuthenticationForm`: per-client and per-username
+  lockout and an audit event for every failure (`swap.login_guard`).
 - What the admin's own forms add, change or delete (users, groups, supply snapshots, burns) is
   logged by Django as a `LogEntry` inside the form's transaction; each one is copied into the
   audit trail (`admin:added`, `admin:changed`, `admin:deleted`) in that same transaction.
@@ -18,12 +20,15 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.db.models.signals import post_save
 
+from swap.admin_login import GuardedAuthenticationForm
 from swap.admin_tools import ReadOnlyAdmin, export_as_csv
 from swap.audit import record_event
 from swap.models import AuditEvent
 from swap.overview.admin_views import report_urls
 
 LOG_TAGS = {ADDITION: "admin:added", CHANGE: "admin:changed", DELETION: "admin:deleted"}
+
+admin.site.login_form = GuardedAuthenticationForm
 
 
 @admin.register(AuditEvent)

@@ -3,7 +3,9 @@
 With no variable set the service runs on one machine: SQLite, Celery tasks in-process, a
 local-memory cache and DEBUG on a loopback host. Setting `DATABASE_URL`, `CELERY_BROKER_URL`,
 `REDIS_URL`, `SECRET_KEY` and `ALLOWED_HOSTS` switches to production; `manage.py check --deploy`
-(see `swap/checks.py`) refuses a production start that still relies on an embedded default.
+(see `swap/checks.py`) refuses a production start that still relies on an embedded default, and
+production (`DATABASE_URL` set) does not start at all with DEBUG on or a weak `SECRET_KEY`
+(`swap/production.py`).
 """
 
 from datetime import datetime
@@ -12,18 +14,20 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from swap.production import DEFAULT_SECRET_KEY, refuse_unsafe_production
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-# The embedded default's secret: fine on a laptop, refused by `check --deploy`.
-DEFAULT_SECRET_KEY = "embedded-default-insecure-secret-key-do-not-use-in-production"  # noqa: S105
-
-SECRET_KEY = env.str("SECRET_KEY", default=DEFAULT_SECRET_KEY)
-
 # Production is whatever runs on a real database; DEBUG follows unless set explicitly.
 USES_EMBEDDED_DATABASE = not env.str("DATABASE_URL", default="")
 DEBUG = env.bool("DEBUG", default=USES_EMBEDDED_DATABASE)
+
+# The embedded default's secret is fine on a laptop; production never falls back to it.
+SECRET_KEY = env.str("SECRET_KEY", default=DEFAULT_SECRET_KEY if USES_EMBEDDED_DATABASE else "")
+if not USES_EMBEDDED_DATABASE:
+    refuse_unsafe_production(secret_key=SECRET_KEY, debug=DEBUG)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -37,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # the API docs viewer (Redoc), pinned and served from our static files
     "swap.apps.SwapConfig",
     "swap.registrations.apps.RegistrationsConfig",
     "swap.chain.apps.ChainConfig",
@@ -51,6 +56,7 @@ MIDDLEWARE = [
     # First, so that under /api/ every error any layer answers leaves in the API's envelope.
     "swap.api.middleware.ApiProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "swap.http.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -166,6 +172,11 @@ CLAIMS_OPEN_RATE_LIMIT_IP = env.str("CLAIMS_OPEN_RATE_LIMIT_IP", default="10/hou
 # Opening a claim waits this long for the wallet before answering 503.
 CLAIMS_OPEN_WALLET_TIMEOUT_SECONDS = env.int("CLAIMS_OPEN_WALLET_TIMEOUT_SECONDS", default=5)
 
+# --- Admin login: failed logins allowed per client (IPv6 by its /64) and per username -----------
+# Past either, every attempt is refused before its password is checked until the window ends.
+ADMIN_LOGIN_RATE_LIMIT_IP = env.str("ADMIN_LOGIN_RATE_LIMIT_IP", default="10/hour")
+ADMIN_LOGIN_RATE_LIMIT_USERNAME = env.str("ADMIN_LOGIN_RATE_LIMIT_USERNAME", default="10/hour")
+
 # --- Passwords, i18n, static files ------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -199,13 +210,19 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# How many reverse proxies in front of us append to X-Forwarded-For; 0 = use REMOTE_ADDR.
+# How many reverse proxies in front of us append to X-Forwarded-For; 0 = use REMOTE_ADDR. With N > 0
+# a request whose header has fewer than N entries is refused (400): it bypassed a proxy.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Rate limits count an IPv6 client by its network: one home or VPS gets a whole /64 (some a /56).
+RATE_LIMIT_IPV6_PREFIX = env.int("RATE_LIMIT_IPV6_PREFIX", default=64)
+if not 32 <= RATE_LIMIT_IPV6_PREFIX <= 128:
+    raise ImproperlyConfigured("RATE_LIMIT_IPV6_PREFIX must lie between 32 and 128 (64 or 56 in practice)")
 
 # --- Registrations (SPEC §2; the (ours) values are explained in docs/rules.md) -------------------
 # Which Oxen network's addresses the portal accepts: mainnet, testnet, devnet or stagenet.
 OXEN_NETWORK = env.str("OXEN_NETWORK", default="mainnet")
 # Failed submissions allowed per window, "<count>/<second|minute|hour|day>"; checked before any work.
+# The address limit counts per (client, Oxen address): strangers cannot fill the owner's.
 REGISTRATION_RATE_LIMIT_IP = env.str("REGISTRATION_RATE_LIMIT_IP", default="20/hour")
 REGISTRATION_RATE_LIMIT_ADDRESS = env.str("REGISTRATION_RATE_LIMIT_ADDRESS", default="30/hour")
 # Switching back to a superseded ETH address needs a signature over "<eth> <unix time>" this fresh.
@@ -233,14 +250,30 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"RoundStatusEnum": "swap.distributions.models.RoundStatus"},
     # Value shapes, every status with the problem envelope, and links (swap/api/schema.py).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "swap.api.schema.complete_schema"],
+    # The viewer comes from drf-spectacular-sidecar (pinned in requirements.txt), never from a CDN.
+    "REDOC_DIST": "SIDECAR",
 }
 
-# --- Logging: never log secrets; the chain signer key is read in swap/chain only ---------------
+# --- Logging and error reports: never show secrets; the chain signer key is read in swap/chain only --
+# Error pages (DEBUG) and reports mask every credential setting and any value holding one; so do
+# log lines (an exception's message may quote a URL with its key). See swap/error_reports.py.
+DEFAULT_EXCEPTION_REPORTER = "swap.error_reports.CredentialReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "swap.error_reports.CredentialFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "credentials": {"()": "swap.error_reports.CredentialLogFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["credentials"]},
+        "mail_admins": {"level": "ERROR", "class": "django.utils.log.AdminEmailHandler",
+                        "filters": ["require_debug_false", "credentials"]},
+    },
+    # Django's own "django" logger would print unmasked tracebacks under DEBUG: it goes to ours.
+    "loggers": {"django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
@@ -283,6 +316,11 @@ WATCHDOG_RPC_URL = env.str("WATCHDOG_RPC_URL", default="") or None
 WATCHDOG_POLL_SECONDS = env.int("WATCHDOG_POLL_SECONDS", default=30)
 # An alert fires when the watchdog's last completed pass is older than this.
 WATCHDOG_HEARTBEAT_MAX_AGE_SECONDS = env.int("WATCHDOG_HEARTBEAT_MAX_AGE_SECONDS", default=300)
+
+# Asking for delivery (`POST /api/v1/payout-requests/`), per client: new enrolments and refusals
+# (each enrolment costs the service gas), and every request for one account.
+PAYOUT_REQUEST_RATE_LIMIT_IP = env.str("PAYOUT_REQUEST_RATE_LIMIT_IP", default="10/hour")
+PAYOUT_REQUEST_RATE_LIMIT_ACCOUNT = env.str("PAYOUT_REQUEST_RATE_LIMIT_ACCOUNT", default="5/hour")
 
 # Where a round's cumulative entitlements come from: dotted paths to callables taking the round's
 # cut-off (keyword `cutoff`, an aware datetime) and returning {EIP-55 address: atomic SESH}.

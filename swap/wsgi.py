@@ -10,6 +10,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "swap.settings")
 
 application = get_wsgi_application()
 
+from swap.http import log_client_ip_configuration  # noqa: E402 - needs the settings loaded above
+
+log_client_ip_configuration()
+
 # Import the URL configuration, and with it every view, before the first request; then freeze
 # what is loaded so far: the collector no longer walks those long-lived objects (Django, DRF,
 # web3, ~130,000 of them) on every collection, which takes a measured ~0.05 ms off each

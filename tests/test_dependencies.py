@@ -56,8 +56,9 @@ def imported_top_levels(paths: list[str]) -> dict[str, str]:
 def is_local(module: str) -> bool:
     return module in sys.stdlib_module_names or any(
         (REPO / where / f"{module}.py").exists() or (REPO / where / module).is_dir()
-        # the repository's own packages: the project, its tests, and the standalone verifier (`verifier/`)
-        for where in [".", "tests", "verifier",
+        # the repository's own packages: the project, its tests, the standalone verifier (`verifier/`) and
+        # the scripts tests import (`scripts/forge_coverage.py`)
+        for where in [".", "tests", "verifier", "scripts",
                       *[str(p.relative_to(REPO)) for p in (REPO / "tests").iterdir() if p.is_dir()]]
     ) or module.startswith("_sigv1_native")
 

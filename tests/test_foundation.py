@@ -56,6 +56,44 @@ def test_check_deploy_passes_with_production_variables():
     assert "ERRORS" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"DEBUG": "true"}, "DEBUG"),
+        ({"SECRET_KEY": None}, "SECRET_KEY"),
+        ({"SECRET_KEY": "embedded-default-insecure-secret-key-do-not-use-in-production"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "changeme"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "0123456789abcdef0123456789abcdef"}, "SECRET_KEY"),  # 32 characters: short
+        ({"SECRET_KEY": "a" * 64}, "SECRET_KEY"),  # long, but one character
+        ({"SECRET_KEY": "django-insecure-" + "x7Kp2QvL9mZr4TnB8wYc3HdF6sJg1Ae5Uo0Ni"}, "SECRET_KEY"),
+    ],
+)
+def test_production_refuses_to_start_with_debug_or_a_weak_secret(change, named):
+    """Issue 17, item 4: with DATABASE_URL set, any command (and the web process) stops, one line why."""
+    env = {**PRODUCTION_ENV, **{k: v for k, v in change.items() if v is not None}}
+    env = {k: v for k, v in env.items() if change.get(k, "") is not None}
+    result = run_manage("check", env=env)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0] and "Traceback" not in result.stderr, result.stderr
+    web = subprocess.run([sys.executable, "-c", "import swap.wsgi"], cwd=REPO_ROOT, capture_output=True, text=True,
+                         env={**{k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}, **env},
+                         timeout=120)
+    assert web.returncode != 0 and named in web.stderr.strip().splitlines()[-1]
+
+
+def test_check_deploy_makes_debug_and_a_weak_secret_errors_not_warnings():
+    result = run_manage("check", "--deploy", env={"DEBUG": "true", "SECRET_KEY": "changeme"})
+    assert result.returncode != 0
+    errors = result.stderr.split("WARNINGS:")[0]
+    assert "swap.E001" in errors and "swap.E006" in errors, result.stderr
+
+
+def test_a_long_random_secret_and_debug_off_start_in_production():
+    result = run_manage("check", env={**PRODUCTION_ENV, "DEBUG": "false"})
+    assert result.returncode == 0, result.stderr
+
+
 def test_embedded_default_runs_tasks_in_process_on_sqlite():
     script = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='swap.settings'; django.setup();"

@@ -4,6 +4,7 @@ from claims.models.burns import Burn
 from claims.models.claims import Claim, Subaddress, SubaddressUse, claim_label
 from claims.models.deposits import ClaimCredit, ClaimsLedger, Deposit, DepositState, HoldReason
 from claims.models.flags import ClaimFlag, FlagKind
+from claims.models.quarantine import QuarantinedTransfer
 from claims.models.supply import SnapshotSource, SupplySnapshot
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "DepositState",
     "FlagKind",
     "HoldReason",
+    "QuarantinedTransfer",
     "SnapshotSource",
     "Subaddress",
     "SubaddressUse",

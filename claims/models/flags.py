@@ -21,6 +21,7 @@ class FlagKind(models.TextChoices):
     BUDGET_EXHAUSTED = "budget_exhausted", "not credited: the pool is exhausted"
     CREDITED_VANISHED = "credited_vanished", "a CREDITED deposit vanished from the wallet"
     INDEX_NOT_ABOVE = "index_not_above", "the wallet issued a subaddress index that is not new"
+    MALFORMED_TRANSFER = "malformed_transfer", "a wallet entry the watcher could not read, quarantined"
 
 
 class ClaimFlag(models.Model):

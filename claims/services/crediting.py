@@ -2,6 +2,9 @@
 
 `apply_poll` runs in ONE transaction holding the ledger row lock (`locks.locked_ledger`):
 
+0. quarantine the entries the parser refused (`transfers.sort_transfers`): each (txid, major,
+   minor) once, with a `malformed_transfer` flag; nothing of theirs is credited, and a known
+   deposit among them is neither updated nor taken for vanished;
 1. record the observed deposits: new ones are `seen`, or `orphaned` (no claim owns the
    subaddress), or `held` (unlock_time ≠ 0, or a type other than a plain incoming transfer);
    known ones get their new height and confirmations, and come back if they had vanished;
@@ -21,7 +24,7 @@ Any failure rolls everything back: nothing is half-credited, and the next poll s
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -43,12 +46,13 @@ from claims.models import (
     SubaddressUse,
 )
 from claims.models.deposits import UNCREDITED_WATCHED
+from claims.models.quarantine import QuarantinedTransfer
 from claims.services.config import ClaimRules
 from claims.services.events import EventBatch
 from claims.services.flags import raise_flag
 from claims.services.locks import locked_ledger
 from claims.services.supply import active_snapshot
-from claims.transfers import DepositKey, Observed
+from claims.transfers import DepositKey, Observed, RefusedTransfer
 from swap.core.claims_allocation import capped, credit_atomic
 
 CHUNK = 500  # ids per IN (...) list
@@ -76,6 +80,7 @@ class PollOutcome:
     vanished: int = 0
     restored: int = 0
     alerts: int = 0
+    quarantined: int = 0
     flags: list[str] = field(default_factory=list)
 
 
@@ -169,13 +174,16 @@ def apply_poll(
     window_from: int,
     actor: str,
     now: datetime | None = None,
+    refused: Sequence[RefusedTransfer] = (),
 ) -> PollOutcome:
     """Record one poll and credit what it allows; see the module docstring. One transaction."""
     outcome = PollOutcome(wallet_height=wallet_height, window_from=window_from, observed=len(observed))
     with transaction.atomic():
         ledger = locked_ledger()
         work = _Apply(rules, wallet_height, window_from, actor, now or timezone.now(), outcome, EventBatch(actor))
-        present = _record(work, observed)
+        _quarantine(work, refused)
+        unreadable = {(r.txid, r.major, r.minor) for r in refused if r.major is not None and r.minor is not None}
+        present = _record(work, {k: v for k, v in observed.items() if k not in unreadable}, unreadable)
         candidates = [d for d in present if _creditable(d, rules)]
         if candidates:
             _credit(work, ledger, candidates)
@@ -184,8 +192,34 @@ def apply_poll(
     return outcome
 
 
-def _record(work: _Apply, observed: Mapping[DepositKey, Observed]) -> list[Deposit]:
-    """Steps 1 and 2: store what the poll saw and what it missed; returns the present deposits."""
+def _quarantine(work: _Apply, refused: Sequence[RefusedTransfer]) -> None:
+    """Step 0: record each refused (txid, major, minor) once, flagged for review."""
+    for refusal in refused:
+        row, created = QuarantinedTransfer.objects.get_or_create(identity=refusal.identity, defaults={
+            "txid": refusal.txid, "account_index": refusal.major, "address_index": refusal.minor,
+            "reason": refusal.reason[:2000], "entries": refusal.entries, "first_seen_at": work.now,
+            "first_seen_wallet_height": work.wallet_height})
+        if not created:
+            continue
+        work.outcome.quarantined += 1
+        data = {"quarantine_id": row.pk, "txid": row.txid, "major": row.account_index, "minor": row.address_index,
+                "reason": row.reason}
+        work.events.add("claim:transfer_quarantined", f"transfer:{row.txid or row.identity}", data)
+        if raise_flag(FlagKind.MALFORMED_TRANSFER, f"transfer:{row.identity}"[:200],
+                      f"The wallet reported an entry the watcher cannot read ({row.reason}). Nothing of it was "
+                      "credited; check the transaction in the wallet and on the chain.",
+                      actor=work.actor, data=data):
+            work.outcome.flags.append(str(FlagKind.MALFORMED_TRANSFER))
+
+
+def _record(
+    work: _Apply, observed: Mapping[DepositKey, Observed], unreadable: set[DepositKey] | None = None
+) -> list[Deposit]:
+    """Steps 1 and 2: store what the poll saw and what it missed; returns the present deposits.
+
+    A deposit whose entries were refused (`unreadable`) was seen, just not understood: it is left
+    as it is, neither updated nor taken for vanished.
+    """
     account = work.rules.account_index
     by_key, expected = _known_deposits(list(observed), account, work.window_from)
     unseen = [item for key, item in observed.items() if key not in by_key]
@@ -217,7 +251,9 @@ def _record(work: _Apply, observed: Mapping[DepositKey, Observed]) -> list[Depos
         changed, ["height", "timestamp", "confirmations", "transfer_type", "last_seen_at", "vanished_at"],
         batch_size=CHUNK,
     )
-    _mark_vanished(work, [d for d in expected if (d.txid, d.account_index, d.address_index) not in observed])
+    unreadable = unreadable or set()
+    _mark_vanished(work, [d for d in expected if (d.txid, d.account_index, d.address_index) not in observed
+                          and (d.txid, d.account_index, d.address_index) not in unreadable])
     return new + present
 
 

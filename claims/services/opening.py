@@ -4,7 +4,7 @@ Who may open: anyone may open the claim of any registered Oxen address; it can o
 that registration's ETH address, so opening someone else's claim steals nothing. There is one
 claim per (Oxen address, ETH address): opening again returns the same claim and subaddress,
 without calling the wallet, so nobody can make the wallet grow by repeating a request. New claims
-(and refused attempts) are rate limited per client IP (`CLAIMS_OPEN_RATE_LIMIT_IP`).
+(and refused attempts) are rate limited per client (`CLAIMS_OPEN_RATE_LIMIT_IP`, an IPv6 client by its /64).
 
 The order of writes makes every failure safe:
 1. shape, registration and supply snapshot are checked first (400, nothing written);
@@ -43,10 +43,10 @@ from claims.services.flags import raise_flag
 from claims.services.supply import active_snapshot
 from swap.audit import hash_ip, record_event
 from swap.core.oxen_address import AddressKind, InvalidAddress, Network, decode_address
+from swap.ratelimit import Limiter, client_bucket, parse_rate
 from swap.registrations.exceptions import FieldProblem
 from swap.registrations.models import Registration
 from swap.registrations.proof import check_oxen_address
-from swap.registrations.ratelimit import Limiter, parse_rate
 from swap.registrations.services import current_registration
 
 logger = logging.getLogger(__name__)
@@ -70,8 +70,8 @@ def _limiter() -> Limiter:
 
 def open_claim(oxen_address: str, *, ip: str, actor: str = "web") -> OpenedClaim:
     """The claim of this registered Oxen address (created if needed); see the module docstring."""
-    limiter = _limiter()
-    retry_after = limiter.retry_after(ip)
+    limiter, bucket = _limiter(), client_bucket(ip)
+    retry_after = limiter.retry_after(bucket)
     if retry_after is not None:
         raise ClaimRateLimited(retry_after)
     try:
@@ -82,7 +82,7 @@ def open_claim(oxen_address: str, *, ip: str, actor: str = "web") -> OpenedClaim
                 "no_snapshot", "Claims are not open yet: the supply snapshot that fixes the rate has not been "
                 "entered. Please come back later.")]})
     except ClaimRefused:
-        limiter.count_failure(ip)
+        limiter.count_failure(bucket)
         raise
     existing = Claim.objects.filter(oxen_address=registration.oxen_address, eth_address=registration.eth_address)
     claim = existing.select_related("subaddress").first()
@@ -90,7 +90,7 @@ def open_claim(oxen_address: str, *, ip: str, actor: str = "web") -> OpenedClaim
         return OpenedClaim(claim, False, snapshot)
     claim, created = _create(registration, ip=ip, actor=actor)
     if created:
-        limiter.count_failure(ip)  # the limit counts new subaddresses, not only failures
+        limiter.count_failure(bucket)  # the limit counts new subaddresses, not only failures
     return OpenedClaim(claim, created, snapshot)
 
 

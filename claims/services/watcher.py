@@ -13,15 +13,19 @@ A poll (oxen-wallet-rpc.md §7, "a safe watcher"):
 3. `get_transfers` of the whole dedicated claims account (`OXEN_WALLET_ACCOUNT_INDEX`), types
    `in` and `pool` only, every other flag sent as false. The account, not a list of claim
    indices, is the filter: a transfer to an index no claim owns must be seen to be flagged;
-4. group the entries by (txid, major, minor), and apply them in one transaction.
+4. group the entries by (txid, major, minor), set apart every entry the parser refuses (a zero or
+   missing amount…: `transfers.sort_transfers`), and apply both in one transaction: the refused
+   ones are quarantined (recorded once, flagged for review), the rest credited, the window moves on.
 
 Nothing is written before every wallet call has succeeded: a wallet that is down, slow or busy
-raises `WalletRpcTransientError` and the task retries later with nothing lost.
+raises `WalletRpcTransientError` and the task retries later with nothing lost. One entry the
+watcher cannot read no longer stops every credit behind it (issue 17, item 7).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import Min, Q
@@ -30,7 +34,7 @@ from claims.models import ClaimsLedger, Deposit, DepositState
 from claims.services.config import claim_rules, wallet_client
 from claims.services.crediting import PollOutcome, apply_poll
 from claims.services.locks import poll_lock
-from claims.transfers import group_transfers, merge_polls
+from claims.transfers import RefusedTransfer, merge_polls, sort_transfers
 from claims.wallet_rpc import WalletRpcClient
 
 logger = logging.getLogger(__name__)
@@ -74,16 +78,30 @@ def poll_deposits(
             unmined = client.get_transfers(account_index=rules.account_index, max_height=0, categories=kinds)
             mined = client.get_transfers(account_index=rules.account_index, min_height=start, categories=kinds)
             polls = [unmined, mined]
-        groups = []
+        groups, refused = [], {}
         for poll in polls:
             # A pool entry and an `in` entry of one transaction are two views of the same outputs:
             # grouped apart, and the `in` view wins.
-            groups.append(group_transfers(poll["pool"], rules.account_index))
-            groups.append(group_transfers(poll["in"], rules.account_index))
+            for category in ("pool", "in"):
+                batch = sort_transfers(poll[category], rules.account_index)
+                groups.append(batch.groups)
+                refused.update((r.identity, r) for r in batch.refused)
         observed = merge_polls(*groups)
+        quarantined = _quarantined_keys(refused.values())
+        observed = {key: item for key, item in observed.items() if key not in quarantined}
         outcome = apply_poll(
-            observed, rules=rules, wallet_height=wallet_height, window_from=start, actor=actor, now=now
+            observed, rules=rules, wallet_height=wallet_height, window_from=start, actor=actor, now=now,
+            refused=list(refused.values()),
         )
     if outcome.credited or outcome.vanished or outcome.flags:
         logger.info("claims poll: %s", outcome)
+    if outcome.quarantined:
+        reasons = "; ".join(r.reason for r in list(refused.values())[:5])
+        logger.warning("claims poll: %d unreadable wallet entr%s quarantined for review: %s", outcome.quarantined,
+                       "y" if outcome.quarantined == 1 else "ies", reasons)
     return outcome
+
+
+def _quarantined_keys(refused: Iterable[RefusedTransfer]) -> set[tuple[str, int, int]]:
+    """Deposit keys with a refused entry in any of the poll's calls: none of their outputs is used."""
+    return {(r.txid, r.major, r.minor) for r in refused if r.major is not None and r.minor is not None}

@@ -4,13 +4,28 @@ The key comes from `L2_SIGNER_KEY` or from the file named by `L2_SIGNER_KEY_FILE
 secret), never from the database. It only ever lives inside a `Signer`, whose repr and every error
 message show the address, never the key, so neither logs nor tracebacks nor Sentry can carry it.
 
-Anvil's ten development accounts (derived from the public mnemonic "test test … junk") are
-refused on every chain id except anvil's 31337: their keys are on every developer's screen, and
-funds sent to them on a real chain are taken within seconds.
+On every chain id but anvil's 31337, keys anyone can guess are refused: their funds on a real
+chain are taken within seconds, and a root published with them is anyone's (issue 17, item 8):
+
+- the first `DEV_ACCOUNTS_PER_MNEMONIC` (100) accounts, m/44'/60'/0'/0/0…99, of each public
+  development mnemonic in `DEV_MNEMONICS` (anvil, Hardhat and Foundry share one; Ganache's
+  deterministic one, whose account 0 is "Ganache's first key"; Truffle's `develop` one);
+- every low-entropy key (`low_entropy_reason`): below 2^64 (private key 1, 0xdeadbeef…), within
+  2^64 of the group order (their negatives), fewer than 12 distinct byte values (repeated
+  patterns such as 0x1111… or 0xdeadbeef×8), or at most 32 or at least 224 of 256 bits set. A
+  uniformly random key meets any of these with probability below 10^-25.
+
+The mnemonic keys are derived (BIP-39 seed, BIP-32 path) on first use and kept as a set of
+integers for the process: one PBKDF2 and two point multiplications per mnemonic, then an HMAC per
+account, a few milliseconds in all (`bench/signer_load.py` measures it); a key on 31337 never
+pays for it.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,25 +33,76 @@ from typing import Any
 from django.conf import settings
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from eth_keys import keys
 
 ANVIL_CHAIN_ID = 31337
 
-# Addresses of m/44'/60'/0'/0/0 … 9 of "test test test test test test test test test test test junk";
-# tests/chain/test_signer.py derives them again and compares them with anvil's own accounts.
-ANVIL_DEV_ADDRESSES = frozenset(
-    {
-        "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
-        "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
-        "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
-        "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
-        "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65",
-        "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
-        "0x976EA74026E726554dB657fA54763abd0C3a0aa9",
-        "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955",
-        "0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f",
-        "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720",
+# Public development mnemonics, by the tools that print them on every developer's screen.
+DEV_MNEMONICS = {
+    "anvil/hardhat/foundry": "test test test test test test test test test test test junk",
+    "ganache --deterministic": "myth like bonus scare over problem client lizard pioneer submit female collect",
+    "truffle develop": "candy maple cake sugar pudding cream honey rich smooth crumble sweet treat",
+}
+DEV_ACCOUNTS_PER_MNEMONIC = 100
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+_HARDENED = 0x80000000
+SMALL_KEY_BOUND = 2**64
+MIN_DISTINCT_BYTES = 12
+MIN_BITS_SET, MAX_BITS_SET = 33, 223
+
+
+def _child_private(key: int, chain_code: bytes, index: int) -> tuple[int, bytes]:
+    """BIP-32 private child derivation (hardened when `index` ≥ 2^31)."""
+    if index >= _HARDENED:
+        data = b"\x00" + key.to_bytes(32, "big") + index.to_bytes(4, "big")
+    else:
+        data = _compressed_public(key) + index.to_bytes(4, "big")
+    digest = hmac.new(chain_code, data, hashlib.sha512).digest()
+    return (int.from_bytes(digest[:32], "big") + key) % SECP256K1_N, digest[32:]
+
+
+def _compressed_public(key: int) -> bytes:
+    return bytes(keys.PrivateKey(key.to_bytes(32, "big")).public_key.to_compressed_bytes())
+
+
+def mnemonic_keys(mnemonic: str, count: int = DEV_ACCOUNTS_PER_MNEMONIC) -> list[int]:
+    """The private keys of m/44'/60'/0'/0/0 … count-1 of a BIP-39 mnemonic (no passphrase)."""
+    seed = hashlib.pbkdf2_hmac("sha512", mnemonic.encode(), b"mnemonic", 2048)
+    digest = hmac.new(b"Bitcoin seed", seed, hashlib.sha512).digest()
+    key, chain_code = int.from_bytes(digest[:32], "big"), digest[32:]
+    for index in (44 + _HARDENED, 60 + _HARDENED, 0 + _HARDENED, 0):
+        key, chain_code = _child_private(key, chain_code, index)
+    parent = _compressed_public(key)  # every account below shares it: one multiplication, then HMACs
+    found = []
+    for index in range(count):
+        digest = hmac.new(chain_code, parent + index.to_bytes(4, "big"), hashlib.sha512).digest()
+        found.append((int.from_bytes(digest[:32], "big") + key) % SECP256K1_N)
+    return found
+
+
+@functools.cache
+def development_keys() -> dict[int, str]:
+    """{private key: "account i of the <tool> mnemonic"} for every refused mnemonic account."""
+    return {
+        key: f"account {index} of the {tool} mnemonic"
+        for tool, mnemonic in DEV_MNEMONICS.items()
+        for index, key in enumerate(mnemonic_keys(mnemonic))
     }
-)
+
+
+def low_entropy_reason(key: int) -> str | None:
+    """Why a private key is guessable without any mnemonic, or None (see the module docstring)."""
+    if key < SMALL_KEY_BOUND:
+        return "smaller than 2^64"
+    if SECP256K1_N - key <= SMALL_KEY_BOUND:
+        return "within 2^64 of the group order"
+    raw = key.to_bytes(32, "big")
+    if len(set(raw)) < MIN_DISTINCT_BYTES:
+        return f"only {len(set(raw))} distinct byte values"
+    bits = key.bit_count()
+    if not MIN_BITS_SET <= bits <= MAX_BITS_SET:
+        return f"{bits} of 256 bits set"
+    return None
 
 
 class SignerKeyError(Exception):
@@ -92,12 +158,24 @@ def key_from_text(text: str, *, chain_id: int) -> Signer:
         account: LocalAccount = Account.from_key(bytes.fromhex(digits))
     except Exception:  # eth-account's messages may quote the input
         raise SignerKeyError("the signer key is not a valid secp256k1 private key") from None
-    if account.address in ANVIL_DEV_ADDRESSES and chain_id != ANVIL_CHAIN_ID:
+    if chain_id != ANVIL_CHAIN_ID:
+        _refuse_guessable(int(digits, 16), account.address, chain_id)
+    return Signer(address=account.address, _account=account)
+
+
+def _refuse_guessable(key: int, address: str, chain_id: int) -> None:
+    known = development_keys().get(key)
+    if known is not None:
         raise SignerKeyError(
-            f"refusing anvil's public development key ({account.address}) on chain id {chain_id}: "
+            f"refusing a public development key ({known}, {address}) on chain id {chain_id}: "
             "it is only allowed on 31337"
         )
-    return Signer(address=account.address, _account=account)
+    reason = low_entropy_reason(key)
+    if reason is not None:
+        raise SignerKeyError(
+            f"refusing a guessable signer key ({address}: {reason}) on chain id {chain_id}: "
+            "it is only allowed on 31337; use a key from a secure random source"
+        )
 
 
 def load_key(inline_setting: str, file_setting: str, *, what: str) -> Signer:

@@ -25,7 +25,7 @@ from swap.api.schema import problem, value_parameter
 from swap.core.eth_address import EthAddressError, normalize_eth_address
 from swap.distributions.models import DistributionRound, RoundStatus
 from swap.distributions.proofs import claim_info
-from swap.distributions.services.payouts import UnknownPayoutAddressError, request_payout
+from swap.distributions.services.payouts import PayoutRateLimitedError, UnknownPayoutAddressError, request_payout
 from swap.distributions.services.published import entries_csv_text
 from swap.http import client_ip
 
@@ -76,7 +76,10 @@ PayoutRequestOut = inline_serializer(
 
 
 class PayoutRequestView(APIView):
-    """Ask the service to deliver an account's SESH (batched `claimMany`) instead of claiming by hand."""
+    """Ask the service to deliver an account's SESH (batched `claimMany`) instead of claiming by hand.
+
+    Free for the holder; rate limited per client (new enrolments and refusals) and per (client, account).
+    """
 
     @extend_schema(
         operation_id="payout_requests_create",
@@ -86,7 +89,8 @@ class PayoutRequestView(APIView):
         responses={201: OpenApiResponse(PayoutRequestOut, description="recorded"),
                    200: OpenApiResponse(PayoutRequestOut, description="already asked"),
                    400: problem("malformed address"),
-                   404: problem("neither registered nor in a round")},
+                   404: problem("neither registered nor in a round"),
+                   429: problem("too many requests from this client; see Retry-After")},
     )
     def post(self, request: Request) -> HttpResponse:
         text = request.data.get("eth_address") if hasattr(request.data, "get") else None
@@ -98,6 +102,9 @@ class PayoutRequestView(APIView):
             return _error("eth_address", "invalid", str(error), status.HTTP_400_BAD_REQUEST)
         except UnknownPayoutAddressError as error:
             return _error("eth_address", "not_found", str(error), status.HTTP_404_NOT_FOUND)
+        except PayoutRateLimitedError as limited:
+            return single_problem(status.HTTP_429_TOO_MANY_REQUESTS, "non_field_errors", "rate_limited", str(limited),
+                                  headers={"Retry-After": str(limited.retry_after)}, retry_after=limited.retry_after)
         return Response(
             {"eth_address": payout.eth_address, "requested_at": payout.created_at.isoformat()},
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

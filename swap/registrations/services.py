@@ -4,13 +4,18 @@ Other apps read registrations only through `current_registration`, `registration
 `registrations_for_eth` and `registered_addresses`. Pages and the API submit through
 `submit_registration`, which runs, in order:
 
-1. rate limits, checked before any work (they count failures only);
+1. rate limits, checked before any work (they count failures only). Both are keyed by the
+   sender's client bucket (`ratelimit.client_bucket`: the IPv4 address, the IPv6 /64): the IP
+   limit alone, the address limit per (client, Oxen address). Failures for an address count only
+   against the client that sent them, so nobody can fill a limit that refuses the owner's valid
+   signature from elsewhere (issue 17, item 1; Oxen addresses of stakers are public);
 2. shape and cryptography, outside any transaction (CPU only): address network and kind, ETH
    address checksum, `SigV1` over one of the textual forms of the ETH address, optional node proof;
 3. storage, in one transaction: a first registration is a bare insert guarded by the
    one-current-row constraint; otherwise, under a per-address lock: idempotent re-submission,
    the replay rule, superseding the current row, inserting the new one; always with its audit event.
-A refusal at step 2 or 3 is audited in a transaction of its own and counted against both limits.
+A refusal at step 2 or 3 is audited in a transaction of its own and counted against both limits
+of its sender.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from django.utils import timezone
 from swap.audit import hash_ip, record_event
 from swap.core import registration_text
 from swap.core.oxen_address import Network
+from swap.ratelimit import Limiter, client_bucket, parse_rate
 from swap.registrations import proof
 from swap.registrations.exceptions import (
     FieldProblem,
@@ -35,7 +41,6 @@ from swap.registrations.exceptions import (
     RegistrationRefused,
 )
 from swap.registrations.models import Registration
-from swap.registrations.ratelimit import Limiter, parse_rate
 
 # Longer than any valid value (a 108-character testnet integrated address, a 93-character
 # signature): refuse before parsing, so pasted novels cost nothing.
@@ -94,9 +99,12 @@ def configured_network() -> Network:
 
 
 def _limiters(ip: str, oxen_address: str) -> list[tuple[Limiter, str]]:
+    """The IP limit per client bucket, the address limit per (client bucket, address): see step 1."""
+    bucket = client_bucket(ip)
+    per_address = f"{bucket} {oxen_address}" if oxen_address else ""
     return [
-        (Limiter("ip", parse_rate(settings.REGISTRATION_RATE_LIMIT_IP)), ip),
-        (Limiter("address", parse_rate(settings.REGISTRATION_RATE_LIMIT_ADDRESS)), oxen_address),
+        (Limiter("ip", parse_rate(settings.REGISTRATION_RATE_LIMIT_IP)), bucket),
+        (Limiter("address", parse_rate(settings.REGISTRATION_RATE_LIMIT_ADDRESS)), per_address),
     ]
 
 

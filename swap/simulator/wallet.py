@@ -132,14 +132,17 @@ class SimWallet:
         timestamp: int | None = None,
         unlock_time: int = 0,
         fee: int = DEFAULT_FEE,
+        allow_zero: bool = False,
     ) -> str:
         """Receive one transaction paying `outputs` = [(major, minor, amount), …]; returns the txid.
 
         A blink without `height` waits unmined (height 0); otherwise the tx is mined at `height`
         (default: the top block). Plain mempool txs are not modelled: the wallet does not scan them.
+        `allow_zero` plays a misbehaving wallet that lists an output of 0 (without an `amount` key,
+        since the RPC omits zero values): the watcher must quarantine it, not stop.
         """
         outputs = [(int(major), int(minor), int(amount)) for major, minor, amount in outputs]
-        if not outputs or any(amount <= 0 for _, _, amount in outputs):
+        if not outputs or any(amount < 0 or (amount == 0 and not allow_zero) for _, _, amount in outputs):
             raise SimulationError("a transfer needs at least one positive output")
         for major, minor, _ in outputs:
             try:
@@ -197,6 +200,8 @@ class SimWallet:
             "blink_mempool": output.blink and not output.height,
             "was_blink": output.blink,
         }
+        if output.amount == 0:
+            del entry["amount"]  # the RPC omits zero values
         if 0 < output.height < self.height:
             entry["confirmations"] = self.height - output.height
         if output.height and not output.blink:

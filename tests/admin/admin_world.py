@@ -40,7 +40,7 @@ from swap.distributions.services.rounds import create_round, freeze_round
 from swap.watchdog.models import ClaimCheck, ProposalCheck, RootActivation, Verdict, WatchCursor
 from swap.watchdog.services.alerts import check_heartbeat
 from tests.bonuses.snb_scenarios import node, result
-from tests.claims.claims_world import OXEN, World
+from tests.claims.claims_world import ACCOUNT, OXEN, World
 from tests.registrations.wallets import Wallet, new_eth_address
 
 PASSWORD = "pw-for-tests-only"
@@ -162,10 +162,12 @@ def watchdog_rows(scenario: Scenario) -> None:
 
 
 def held_deposit(scenario: Scenario) -> Deposit:
-    """A deposit the watcher holds for review (the sender set an unlock time)."""
+    """A deposit the watcher holds for review (the sender set an unlock time), and a quarantined entry."""
     world = scenario.world
     claim = world.open(world.holders[0])
     txid = world.pay(claim, 2 * OXEN, height=95, unlock_time=500)
+    # And another transaction whose output the wallet lists without an amount: quarantined for review.
+    world.sim.wallet.add_transfer([(ACCOUNT, claim.subaddress.address_index, 0)], height=95, allow_zero=True)
     world.poll()
     return world.deposit(txid)
 

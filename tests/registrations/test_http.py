@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory
 
-from swap.http import client_ip
-from swap.registrations.ratelimit import Limiter, Rate, parse_rate
+from swap.http import UntrustedForwardedFor, client_ip
+from swap.ratelimit import Limiter, Rate, client_bucket, parse_rate
 
 
 def request(remote: str = "10.0.0.1", forwarded: str | None = None):
@@ -33,9 +33,26 @@ def test_with_two_trusted_proxies_the_second_entry_from_the_right_is_the_client(
 
 
 @pytest.mark.parametrize("forwarded", [None, "", "203.0.113.5", "6.6.6.6, not-an-ip, 10.0.0.1"])
-def test_a_short_or_garbled_header_falls_back_to_the_nearest_hop(settings, forwarded):
+def test_a_short_or_garbled_header_is_refused(settings, forwarded):
+    """It did not come through every trusted proxy: no guess, Django answers 400 (issue 17, item 3)."""
     settings.TRUSTED_PROXY_COUNT = 2
-    assert client_ip(request("10.0.0.2", forwarded)) == "10.0.0.2"
+    with pytest.raises(UntrustedForwardedFor, match="TRUSTED_PROXY_COUNT is 2"):
+        client_ip(request("10.0.0.2", forwarded))
+
+
+@pytest.mark.parametrize(
+    ("prefix", "ip", "bucket"),
+    [
+        (64, "203.0.113.9", "203.0.113.9"),
+        (64, "2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+        (56, "2001:db8:1:2ff:1::1", "2001:db8:1:200::/56"),
+        (64, "::ffff:198.51.100.20", "198.51.100.20"),
+        (64, "not an address", "not an address"),
+    ],
+)
+def test_rate_limits_count_ipv6_clients_by_network(settings, prefix, ip, bucket):
+    settings.RATE_LIMIT_IPV6_PREFIX = prefix
+    assert client_bucket(ip) == bucket
 
 
 def test_ipv6_addresses_are_normalised(settings):

@@ -19,7 +19,7 @@ from django.utils import timezone
 from swap.audit import record_event
 from swap.chain import contracts, outbox
 from swap.chain.models import L2Transaction
-from swap.core.eth_address import normalize_eth_address
+from swap.core.eth_address import EthAddressError, normalize_eth_address
 from swap.core.merkle import StandardMerkleTree
 from swap.distributions.exceptions import DistributionError, RoundStateError
 from swap.distributions.models import (
@@ -34,6 +34,7 @@ from swap.distributions.services.claim_index import claimed_by_account
 from swap.distributions.services.pause import pausing_or_paused
 from swap.distributions.services.rounds import current_round
 from swap.distributions.services.trees import frozen_tree
+from swap.ratelimit import Limiter, client_bucket, parse_rate
 from swap.registrations.services import registrations_for_eth
 
 logger = logging.getLogger(__name__)
@@ -43,9 +44,39 @@ class UnknownPayoutAddressError(DistributionError):
     """Delivery may only be asked for an address that is registered or already in a round."""
 
 
+class PayoutRateLimitedError(DistributionError):
+    """Too many enrolments (or refusals) from this client, or too many requests for one account."""
+
+    def __init__(self, scope: str, retry_after: int) -> None:
+        self.scope, self.retry_after = scope, retry_after
+        what = ("delivery requests from your network address" if scope == "payout-ip"
+                else "delivery requests for this address from your network address")
+        minutes = max(1, -(-retry_after // 60))
+        super().__init__(f"Too many {what}. Please wait {minutes} minute{'s' if minutes != 1 else ''}.")
+
+
 def is_participant(address: str) -> bool:
     """Registered (current registration) or entitled in some frozen round."""
     return bool(registrations_for_eth(address)) or DistributionEntry.objects.filter(eth_address=address).exists()
+
+
+def _client_limiter() -> Limiter:
+    return Limiter("payout-ip", parse_rate(settings.PAYOUT_REQUEST_RATE_LIMIT_IP))
+
+
+def _account_limiter() -> Limiter:
+    return Limiter("payout-account", parse_rate(settings.PAYOUT_REQUEST_RATE_LIMIT_ACCOUNT))
+
+
+def _refuse_limited(limiter: Limiter, subject: str, *, text: str, requested_by: str, ip: str) -> None:
+    """Raise `PayoutRateLimitedError` (audited) if the subject is over the limiter's rate."""
+    retry_after = limiter.retry_after(subject)
+    if retry_after is None:
+        return
+    with transaction.atomic():
+        record_event("payout:refused", actor=requested_by, subject=f"eth:{text[:60]}", ip=ip,
+                     data={"reason": "rate_limited", "scope": limiter.scope})
+    raise PayoutRateLimitedError(limiter.scope, retry_after)
 
 
 def request_payout(eth_address: str, *, requested_by: str, ip: str | None = None) -> tuple[PayoutRequest, bool]:
@@ -53,11 +84,47 @@ def request_payout(eth_address: str, *, requested_by: str, ip: str | None = None
 
     Only participants may be asked for, which bounds the table (and the gas the service spends) by
     the people actually in the programs; anyone may ask for them, since a payout can only ever pay
-    the account itself.
+    the account itself, and it costs the holder nothing.
+
+    A request from a client (`ip` given: the web and the API) is rate limited twice, both counters
+    keyed by the client's bucket so that only the client itself can fill them (issue 17, item 9):
+    `PAYOUT_REQUEST_RATE_LIMIT_IP` counts the client's new enrolments and refusals, and
+    `PAYOUT_REQUEST_RATE_LIMIT_ACCOUNT` every request of the client for one account. A counter per
+    account alone would let strangers keep its holder from enrolling; with these a holder's own
+    request is refused only when their own network used up its allowance.
     """
-    address = normalize_eth_address(eth_address)
+    if ip is None:  # the service's own callers (the demo, admin tooling): no client to limit
+        address = normalize_eth_address(eth_address)
+        _check_participant(address)
+        return _record_request(address, requested_by=requested_by, ip=ip)
+    bucket = client_bucket(ip)
+    clients, accounts = _client_limiter(), _account_limiter()
+    _refuse_limited(clients, bucket, text=eth_address, requested_by=requested_by, ip=ip)
+    try:
+        address = normalize_eth_address(eth_address)
+    except EthAddressError:
+        clients.count_failure(bucket)
+        raise
+    per_account = f"{bucket} {address}"
+    _refuse_limited(accounts, per_account, text=address, requested_by=requested_by, ip=ip)
+    accounts.count_failure(per_account)  # every request for the account counts, not only failures
+    try:
+        _check_participant(address)
+    except UnknownPayoutAddressError:
+        clients.count_failure(bucket)
+        raise
+    request, created = _record_request(address, requested_by=requested_by, ip=ip)
+    if created:
+        clients.count_failure(bucket)  # the client limit counts new enrolments (each costs gas), not only failures
+    return request, created
+
+
+def _check_participant(address: str) -> None:
     if not is_participant(address):
         raise UnknownPayoutAddressError(f"{address} is neither registered nor in any distribution round")
+
+
+def _record_request(address: str, *, requested_by: str, ip: str | None) -> tuple[PayoutRequest, bool]:
     with transaction.atomic():
         request, created = PayoutRequest.objects.get_or_create(eth_address=address,
                                                                defaults={"requested_by": requested_by})

@@ -7,17 +7,43 @@ count and its expiry live in one cache entry and every worker process agrees on 
 
 Rates read `"<count>/<period>"` with period `second`, `minute`, `hour` or `day` (for example
 `"20/hour"`); `"0"`, `"off"` or an empty string disables a limit.
+
+Which counters strangers can fill decides what may be checked first. A counter keyed by the
+client (`client_bucket`) or by the client *and* a subject is filled only by that client, so it is
+checked before any work. A counter keyed by a subject alone (an Oxen address, a username) can be
+filled by anyone, so it must never refuse a request that would succeed (issue 17, item 1).
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 
 _PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+def client_bucket(ip: str) -> str:
+    """The rate-limit key of a client address: IPv4 as is, IPv6 by its network.
+
+    One IPv6 subscriber holds a whole /64 (often a /56): counting each address would give one
+    person 2^64 separate limits. `RATE_LIMIT_IPV6_PREFIX` (default 64) sets the network size; an
+    IPv4-mapped IPv6 address counts as its IPv4 address. Text that is not an address is its own key.
+    """
+    try:
+        address = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return ip
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        prefix = int(settings.RATE_LIMIT_IPV6_PREFIX)
+        return str(ipaddress.IPv6Network((address, prefix), strict=False))
+    return str(address)
 
 
 @dataclass(frozen=True)
@@ -52,7 +78,7 @@ class Limiter:
         window_start = int(now) - int(now) % self.rate.period
         # Hash the subject: cache keys stay short and printable whatever a client sends.
         digest = hashlib.sha256(subject.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-        return f"ratelimit:registration:{self.scope}:{digest}:{window_start}", window_start
+        return f"ratelimit:{self.scope}:{digest}:{window_start}", window_start
 
     def retry_after(self, subject: str, now: float | None = None) -> int | None:
         """Seconds until the subject may try again, or None when it is under its limit."""
@@ -64,6 +90,12 @@ class Limiter:
         if failures < self.rate.count:
             return None
         return max(1, window_start + self.rate.period - int(now))
+
+    def reset(self, subject: str, now: float | None = None) -> None:
+        """Forget the subject's count in the current window (an operator lifting a lockout)."""
+        if self.rate is None or not subject:
+            return
+        cache.delete(self._key(subject, time.time() if now is None else now)[0])
 
     def count_failure(self, subject: str, now: float | None = None) -> None:
         """Count one failed attempt for the subject in the current window."""
