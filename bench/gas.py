@@ -53,10 +53,12 @@ class UniswapStyleTree:
     (the shape of Uniswap's merkle-distributor generator)."""
 
     def __init__(self, entries: list[tuple[str, int]]) -> None:
-        leaves = [
+        self._build([
             keccak(i.to_bytes(32, "big") + bytes.fromhex(a[2:]) + m.to_bytes(32, "big"))
             for i, (a, m) in enumerate(entries)
-        ]
+        ])
+
+    def _build(self, leaves: list[bytes]) -> None:
         self.layers = [sorted(leaves)]
         while len(self.layers[-1]) > 1:
             below = self.layers[-1]
@@ -85,17 +87,7 @@ class CumulativeStyleTree(UniswapStyleTree):
     """1inch's tree: leaf keccak256(abi.encodePacked(address, uint256)), sorted-pair hashing."""
 
     def __init__(self, entries: list[tuple[str, int]]) -> None:
-        super().__init__([])
-        leaves = [keccak(bytes.fromhex(a[2:]) + m.to_bytes(32, "big")) for a, m in entries]
-        self.layers = [sorted(leaves)]
-        while len(self.layers[-1]) > 1:
-            below = self.layers[-1]
-            above = [keccak(b"".join(sorted(below[j : j + 2]))) for j in range(0, len(below) - 1, 2)]
-            if len(below) % 2:
-                above.append(below[-1])
-            self.layers.append(above)
-        self.position = {leaf: k for k, leaf in enumerate(self.layers[0])}
-        self.leaves = leaves
+        self._build([keccak(bytes.fromhex(a[2:]) + m.to_bytes(32, "big")) for a, m in entries])
 
 
 class Bench:
