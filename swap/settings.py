@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "swap.chain.program_end.template_context",
             ],
         },
     },
@@ -321,6 +322,13 @@ WATCHDOG_HEARTBEAT_MAX_AGE_SECONDS = env.int("WATCHDOG_HEARTBEAT_MAX_AGE_SECONDS
 # (each enrolment costs the service gas), and every request for one account.
 PAYOUT_REQUEST_RATE_LIMIT_IP = env.str("PAYOUT_REQUEST_RATE_LIMIT_IP", default="10/hour")
 PAYOUT_REQUEST_RATE_LIMIT_ACCOUNT = env.str("PAYOUT_REQUEST_RATE_LIMIT_ACCOUNT", default="5/hour")
+
+# --- Program end (issue 18; docs/rules.md "Program end") ---------------------------------------
+# Where withdrawRemainder sends what is left after the end: the Staking Reward Pool.
+PROGRAM_REWARD_POOL_ADDRESS = env.str("PROGRAM_REWARD_POOL_ADDRESS", default="")
+# Claims and registrations close this long before (end − activation delay), so the final round,
+# proposed at the close, still becomes claimable before the end (the contract refuses it after).
+PROGRAM_FINAL_ROUND_MARGIN_SECONDS = env.int("PROGRAM_FINAL_ROUND_MARGIN_SECONDS", default=3600)
 
 # Where a round's cumulative entitlements come from: dotted paths to callables taking the round's
 # cut-off (keyword `cutoff`, an aware datetime) and returning {EIP-55 address: atomic SESH}.
