@@ -84,6 +84,7 @@ class ProgramEnd:
     closes_at: int
     closed: bool
     announced_at: datetime
+    closed_at: datetime | None = None  # when `close_program` recorded the close, if it did
 
     @property
     def end(self) -> datetime:
@@ -115,8 +116,9 @@ def program_end(now: datetime | None = None) -> ProgramEnd | None:
         return None
     moment = int((now or timezone.now()).timestamp())
     closing = closes_at(latest.end_time)
-    closed = moment >= closing or ProgramClosure.objects.filter(**_mine()).exists()
-    return ProgramEnd(latest.end_time, closing, closed, latest.announced_at)
+    closure = ProgramClosure.objects.filter(**_mine()).first()
+    closed = moment >= closing or closure is not None
+    return ProgramEnd(latest.end_time, closing, closed, latest.announced_at, closure.closed_at if closure else None)
 
 
 def is_closed(now: datetime | None = None) -> bool:
