@@ -26,11 +26,15 @@ from claims.models import ClaimCredit, Deposit, DepositState, HoldReason
 from claims.services.reconciliation import claims_summary, withheld_sesh_atomic
 from swap.chain import contracts, program_end
 from swap.chain.client import ChainClient
+from swap.chain.models import RemainderWithdrawal
 from swap.core.program_end import ClosingFigures, UnclaimedRow, unclaimed_rows
 from swap.distributions.models import DistributionRound, RoundStatus
+from swap.distributions.services.claim_index import claimed_by_account
+from swap.overview.reconciliation import split_claimed
 from swap.registrations.models import Registration
 
 PAID_ROUNDS = (RoundStatus.PENDING, RoundStatus.ACTIVE)
+UNCLAIMED_HEADER = ("eth_address", "entitled_atomic", "paid_atomic", "unclaimed_atomic", "last_activity")
 
 
 @dataclass(frozen=True)
@@ -72,23 +76,20 @@ def entitled_by_dump(round_: DistributionRound | None) -> dict[str, int]:
     return {value["value"][0]: int(value["value"][1]) for value in dump["values"]}
 
 
-def closing(client: ChainClient) -> Closing:
-    distributor = program_end.distributor()
-    round_ = latest_round()
-    paid = paid_on_chain(client, distributor)
-    entries = {} if round_ is None else dict(
-        (eth, (bonus, claims)) for eth, bonus, claims in round_.entries.values_list(
-            "eth_address", "bonus_atomic", "claims_atomic"))
-    paid_bonus = sum(amount * entries[a][0] // sum(entries[a]) for a, amount in paid.items() if a in entries)
+def _entries(round_: DistributionRound | None) -> dict[str, tuple[int, int]]:
+    if round_ is None:
+        return {}
+    rows = round_.entries.values_list("eth_address", "bonus_atomic", "claims_atomic")
+    return {eth: (bonus, claims) for eth, bonus, claims in rows}
+
+
+def _closing(paid: dict[str, int], withdrawn: int | None, withdrawal: dict[str, Any] | None,
+             sources: dict[str, str]) -> Closing:
+    """The figures from `paid` per account and the withdrawn amount (None: not withdrawn yet, so the
+    remainder is what the books expect, pool − paid − withheld, and `sources` says so)."""
+    entries = _entries(latest_round())
+    paid_bonus = sum(split_claimed(amount, *entries[a])[0] for a, amount in paid.items() if a in entries)
     withheld = withheld_sesh_atomic()
-    withdrawals = contracts.remainder_withdrawals(client, distributor, from_block=settings.L2_DISTRIBUTOR_DEPLOY_BLOCK)
-    if withdrawals:
-        recipient, withdrawn, tx_hash = withdrawals[0]
-        withdrawal = {"recipient": recipient, "amount_atomic": withdrawn, "tx_hash": tx_hash}
-        source = "chain: RemainderWithdrawn event"
-    else:
-        withdrawn = contracts.token_balance(client, settings.L2_TOKEN_ADDRESS, distributor)
-        withdrawal, source = None, "chain: the distributor's SESH balance (not withdrawn yet)"
     pools = {"bonus": int(settings.SNB_POOL_ATOMIC), "claims": claims_summary().pool_sesh_atomic}
     total_paid = sum(paid.values())
     by_paid = {"bonus": paid_bonus, "claims": total_paid - paid_bonus}
@@ -96,17 +97,49 @@ def closing(client: ChainClient) -> Closing:
     by_program = {name: {"pool_atomic": pools[name], "paid_atomic": by_paid[name],
                          "withheld_atomic": by_withheld[name],
                          "remainder_atomic": pools[name] - by_paid[name] - by_withheld[name]} for name in pools}
-    figures = ClosingFigures(pool=sum(pools.values()), paid=total_paid, withheld=withheld, withdrawn=withdrawn)
-    sources = {"pool": "database: SNB_POOL_ATOMIC + the claims ledger's pool",
-               "paid": "chain: Claimed events (claimed[account])", "withheld": "database: the claims credits "
-               "(floor(OXEN × rate) − credited at the multiplier)", "remainder": f"{source}, less withheld",
-               "per program": "paid split by each account's latest round entry; remainder = pool − paid − withheld"}
-    return Closing(figures, by_program, withdrawal, sources)
+    pool = sum(pools.values())
+    figures = ClosingFigures(pool=pool, paid=total_paid, withheld=withheld,
+                             withdrawn=pool - total_paid if withdrawn is None else withdrawn)
+    return Closing(figures, by_program, withdrawal, {
+        "pool": "database: SNB_POOL_ATOMIC + the claims ledger's pool",
+        "withheld": "database: the claims credits (floor(OXEN × rate) − credited at the multiplier)",
+        "per program": "paid split by each account's latest round entry; remainder = pool − paid − withheld",
+        **sources})
 
 
-def unclaimed(client: ChainClient) -> list[tuple[UnclaimedRow, str]]:
-    """Per account: entitled (latest round's dump), paid (chain), unclaimed, last activity (ISO time)."""
-    rows = unclaimed_rows(entitled_by_dump(latest_round()), paid_on_chain(client, program_end.distributor()))
+def closing(client: ChainClient, paid: dict[str, int]) -> Closing:
+    """The books from the chain: `paid` from `paid_on_chain`, the `RemainderWithdrawn` event or the balance."""
+    distributor = program_end.distributor()
+    withdrawals = contracts.remainder_withdrawals(client, distributor, from_block=settings.L2_DISTRIBUTOR_DEPLOY_BLOCK)
+    if withdrawals:
+        recipient, withdrawn, tx_hash = withdrawals[0]
+        withdrawal: dict[str, Any] | None = {"recipient": recipient, "amount_atomic": withdrawn, "tx_hash": tx_hash}
+        source = "chain: the RemainderWithdrawn event"
+    else:
+        withdrawn = contracts.token_balance(client, settings.L2_TOKEN_ADDRESS, distributor)
+        withdrawal, source = None, "chain: the distributor's SESH balance (not withdrawn yet)"
+    return _closing(paid, withdrawn, withdrawal, {
+        "paid": "chain: Claimed events (claimed[account])", "remainder": f"{source}, less withheld"})
+
+
+def closing_from_records() -> Closing:
+    """The same books from the database alone (for the admin pages: no chain call in a request):
+    the claim index's `Claimed` events and the withdrawal's recorded `RemainderWithdrawn` amount."""
+    row = program_end.live_withdrawal()
+    done = row is not None and row.status == RemainderWithdrawal.Status.CONFIRMED and row.amount_atomic is not None
+    withdrawal = None
+    if done and row is not None and row.transaction is not None:
+        withdrawal = {"recipient": row.recipient, "amount_atomic": row.amount_atomic,
+                      "tx_hash": row.transaction.tx_hash}
+    source = ("database: the RemainderWithdrawn amount the outbox recorded, less withheld" if done
+              else "expected: pool − paid − withheld (not withdrawn yet)")
+    return _closing(claimed_by_account(), row.amount_atomic if done and row is not None else None, withdrawal, {
+        "paid": "database: the claim index of Claimed events (final blocks)", "remainder": source})
+
+
+def unclaimed(paid: dict[str, int]) -> list[tuple[UnclaimedRow, str]]:
+    """Per account: entitled (latest round's dump), paid, unclaimed, last activity (ISO time)."""
+    rows = unclaimed_rows(entitled_by_dump(latest_round()), paid)
     addresses = [row.eth_address for row in rows]
     seen = dict(Registration.objects.filter(eth_address__in=addresses).values("eth_address")
                 .annotate(at=Max("created_at")).values_list("eth_address", "at"))
@@ -119,9 +152,19 @@ def unclaimed(client: ChainClient) -> list[tuple[UnclaimedRow, str]]:
     return result
 
 
-def program_report(client: ChainClient) -> dict[str, Any]:
+def chain_report(client: ChainClient) -> dict[str, Any]:
+    """The closing report from the chain and the round files (`manage.py program_report`)."""
+    paid = paid_on_chain(client, program_end.distributor())
+    return program_report(closing(client, paid), paid)
+
+
+def records_report() -> dict[str, Any]:
+    """The same report from the database alone (the admin page)."""
+    return program_report(closing_from_records(), claimed_by_account())
+
+
+def program_report(books: Closing, paid: dict[str, int]) -> dict[str, Any]:
     """Every figure an auditor signs, as JSON-ready data (integers as strings, like the ledgers)."""
-    books = closing(client)
     end = program_end.program_end()
     rounds = [{
         "number": r.number, "status": r.status, "cutoff_at": r.cutoff_at.isoformat(), "root": r.root,
@@ -131,10 +174,10 @@ def program_report(client: ChainClient) -> dict[str, Any]:
         "activate_tx": r.activate_tx.tx_hash if r.activate_tx_id and r.activate_tx else "",
     } for r in DistributionRound.objects.numbered().select_related("propose_tx", "activate_tx").order_by("number")]
     refused = Deposit.objects.filter(state__in=[DepositState.HELD, DepositState.ORPHANED])
-    accounts = unclaimed(client)
+    accounts = unclaimed(paid)
     figures = books.figures
     return {
-        "format": "program-report-v1", "chain_id": settings.L2_CHAIN_ID, "distributor": program_end.distributor(),
+        "format": "program-report-v1", "chain_id": settings.L2_CHAIN_ID, "distributor": settings.L2_DISTRIBUTOR_ADDRESS,
         "program_end": end.as_json() if end else None,
         "closing": {"pool_atomic": str(figures.pool), "paid_atomic": str(figures.paid),
                     "withheld_atomic": str(figures.withheld), "remainder_atomic": str(figures.remainder),

@@ -21,9 +21,7 @@ from swap.chain.client import get_client
 from swap.chain.errors import ChainError
 from swap.chain.program_end import ProgramEndError
 from swap.core.csv_writer import csv_text
-from swap.overview.closing import program_report
-
-UNCLAIMED_HEADER = ("eth_address", "entitled_atomic", "paid_atomic", "unclaimed_atomic", "last_activity")
+from swap.overview.closing import UNCLAIMED_HEADER, chain_report
 
 
 class Command(BaseCommand):
@@ -36,14 +34,13 @@ class Command(BaseCommand):
         out = Path(options["out"])
         out.mkdir(parents=True, exist_ok=True)
         try:
-            report = program_report(get_client())
+            report = chain_report(get_client())
         except (ChainError, ProgramEndError) as error:
             self.stderr.write(f"error: {error}", style_func=str)
             sys.exit(1)
         (out / "program-report.json").write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
         (out / "program-report.html").write_text(render_to_string("swap/program_report.html", {"report": report}))
-        rows = [[r[k] for k in ("eth_address", "entitled_atomic", "paid_atomic", "unclaimed_atomic", "last_activity")]
-                for r in report["unclaimed"]["rows"]]
+        rows = [[r[k] for k in UNCLAIMED_HEADER] for r in report["unclaimed"]["rows"]]
         (out / "unclaimed.csv").write_text(csv_text(UNCLAIMED_HEADER, rows))
         closing = report["closing"]
         self.stdout.write(f"pool {closing['pool_atomic']} = paid {closing['paid_atomic']} + withheld "
