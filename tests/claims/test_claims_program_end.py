@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import time
+from fractions import Fraction
 
 import pytest
 from django.conf import settings
 
 from claims.exceptions import ClaimRefused
 from claims.models import ClaimFlag, Deposit, DepositState, FlagKind, HoldReason
+from claims.services.reconciliation import withheld_sesh_atomic
 from claims.services.review import release_held
 from swap.chain.models import ProgramClosure, ProgramEndAnnouncement
 from swap.chain.program_end import closes_at
+from swap.core.claims_allocation import credit_atomic
 from swap.models import AuditEvent
 from swap.registrations.exceptions import RegistrationRefused
 from tests.claims.claims_world import OXEN, World
@@ -79,3 +82,18 @@ def test_claims_and_registrations_refuse_after_the_close(world: World) -> None:
     with pytest.raises(RegistrationRefused) as closed:
         world.holder()
     assert closed.value.codes == ["program_closed"]
+
+
+def test_what_the_late_claim_multiplier_withholds_is_counted_for_node_rewards(world: World, settings) -> None:
+    settings.CLAIMS_MULTIPLIER_SCHEDULE = "2000-01-01T00:00:00Z=7/10"
+    world.snapshot()
+    claim = world.open()
+    world.pay(claim, 3 * OXEN)
+    world.pay(claim, 7 * OXEN + 1)
+    world.mine(10)
+    world.poll()
+    full = [credit_atomic(c.amount_oxen_atomic, Fraction(c.rate_num, c.rate_den)) for c in world.credits()]
+    credited = [c.sesh_atomic for c in world.credits()]
+    assert credited == [credit_atomic(c.amount_oxen_atomic, Fraction(c.rate_num, c.rate_den), Fraction(7, 10))
+                        for c in world.credits()]
+    assert withheld_sesh_atomic() == sum(full) - sum(credited) > 0
