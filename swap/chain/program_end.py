@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from eth_account import Account
 
 from swap.audit import record_event
@@ -128,8 +129,11 @@ def is_closed(now: datetime | None = None) -> bool:
 
 
 def template_context(request: Any) -> dict[str, Any]:
-    """`program_end` for every page (the banner in templates/swap/_program_end_banner.html)."""
-    return {"program_end": program_end()}
+    """`program_end` for every page (the banner in templates/swap/_program_end_banner.html).
+
+    Lazy: read from the database only by a template that uses it, so pages without the banner
+    (the admin's, a locked login) cost no query."""
+    return {"program_end": SimpleLazyObject(program_end)}
 
 
 # -- announce ------------------------------------------------------------------------------------
