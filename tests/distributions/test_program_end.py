@@ -143,3 +143,40 @@ def test_the_outbox_refuses_a_withdrawal_row_edited_to_pay_someone_else(ended, d
     tx = L2Transaction.objects.get(purpose="withdraw_remainder")
     assert tx.status == L2Transaction.Status.FAILED and "PROGRAM_REWARD_POOL_ADDRESS" in tx.error
     assert contracts.token_balance(l2.client, deployed.token, deployed.distributor) == 1_000 * SESH
+
+
+def test_a_crash_while_recording_closing_or_preparing_leaves_nothing_and_the_step_runs_again(
+        deployed, l2, settings, monkeypatch):
+    settings.PROGRAM_REWARD_POOL_ADDRESS = REWARD_POOL
+    now = admin_actions.chain_time(l2.client)
+    end = now + MIN_END_NOTICE_SECONDS + 600
+    real = program_end.record_event
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("worker killed mid-step")
+
+    def crashing(*args):
+        monkeypatch.setattr(program_end, "record_event", crash)
+        with pytest.raises(RuntimeError, match="killed"):
+            call_command(*args, stdout=io.StringIO())
+        monkeypatch.setattr(program_end, "record_event", real)
+        assert not AuditEvent.objects.filter(tag__startswith="program:").exclude(
+            tag__in=done).exists()
+
+    done: list[str] = []
+    crashing("program_end", "announce", str(end), "--execute")  # the Safe executed it; recording it crashed
+    assert not ProgramEndAnnouncement.objects.exists()
+    assert "program end announced" in run("program_end", "record")
+    done.append("program:end_announced")
+
+    l2.advance_time(end - now + 1)
+    crashing("program_end", "close")
+    assert not program_end.ProgramClosure.objects.exists()
+    assert "claims and registrations closed" in run("program_end", "close")
+    done.append("program:closed")
+
+    crashing("withdraw_remainder")
+    assert not RemainderWithdrawal.objects.exists()
+    run("withdraw_remainder", "--demo-owners")
+    l2.settle()
+    assert RemainderWithdrawal.objects.get().status == RemainderWithdrawal.Status.CONFIRMED
