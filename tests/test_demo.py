@@ -305,9 +305,9 @@ def test_until_end_lives_the_whole_program_and_the_books_close(demo_until_end: D
 def test_until_end_serves_a_closed_program(demo_until_end: DemoRun) -> None:
     served = demo_until_end.served
     assert "home" in served, served or demo_until_end.stdout[-2000:]
-    assert "Claims and registrations are closed" in served["home"]
+    assert "The program ended" in served["home"] and "Staking Reward Pool" in served["home"]
     status, content_type, feed = served["feed"]
     assert status == 200 and content_type.startswith("application/atom+xml") and feed.count("<entry>") == 1
     end = served["proof"]["program_end"]
-    assert end["closed"] is True and all(r["program_end"] == end for r in served["rounds"])
+    assert end["closed"] is True and end["ended"] is True and all(r["program_end"] == end for r in served["rounds"])
     assert [r["round"] for r in served["rounds"]] == [2, 1] and served["rounds"][0]["status"] == "active"

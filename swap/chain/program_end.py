@@ -86,6 +86,7 @@ class ProgramEnd:
     closed: bool
     announced_at: datetime
     closed_at: datetime | None = None  # when `close_program` recorded the close, if it did
+    ended: bool = False  # the end passed (wall clock), or the remainder was withdrawn (the chain's clock)
 
     @property
     def end(self) -> datetime:
@@ -97,7 +98,8 @@ class ProgramEnd:
 
     def as_json(self) -> dict[str, Any]:
         return {"end_time": self.end.isoformat().replace("+00:00", "Z"),
-                "closes_at": self.closes.isoformat().replace("+00:00", "Z"), "closed": self.closed}
+                "closes_at": self.closes.isoformat().replace("+00:00", "Z"), "closed": self.closed,
+                "ended": self.ended}
 
 
 def announcements() -> list[ProgramEndAnnouncement]:
@@ -118,8 +120,11 @@ def program_end(now: datetime | None = None) -> ProgramEnd | None:
     moment = int((now or timezone.now()).timestamp())
     closing = closes_at(latest.end_time)
     closure = ProgramClosure.objects.filter(**_mine()).first()
-    closed = moment >= closing or closure is not None
-    return ProgramEnd(latest.end_time, closing, closed, latest.announced_at, closure.closed_at if closure else None)
+    withdrawn = RemainderWithdrawal.objects.filter(**_mine(), status=Withdrawal.CONFIRMED).exists()
+    ended = moment >= latest.end_time or withdrawn
+    closed = moment >= closing or closure is not None or ended
+    return ProgramEnd(latest.end_time, closing, closed, latest.announced_at, closure.closed_at if closure else None,
+                      ended)
 
 
 def is_closed(now: datetime | None = None) -> bool:

@@ -48,6 +48,8 @@ PROGRAM_END_FIELD = inline_serializer(
                                               "withdrawn and nothing is claimable any more"),
         "closes_at": serializers.DateTimeField(help_text="claims and registrations close, the final round is frozen"),
         "closed": serializers.BooleanField(help_text="claims and registrations are closed"),
+        "ended": serializers.BooleanField(help_text="the end passed, or the remainder was withdrawn: nothing is "
+                                          "claimable any more"),
     },
     allow_null=True, help_text="the announced program end (null while none is announced); docs/rules.md",
 )

@@ -120,7 +120,7 @@ def deadline_notice(info: ClaimInfo) -> str | None:
     """"Claim 12.5 SESH before 2027-03-08 12:00 UTC" once an end is announced and something is unclaimed."""
     end = program_end()
     owed = int(info.next_cumulative_atomic or info.cumulative_atomic) - int(info.claimed_atomic)
-    if end is None or owed <= 0:
+    if end is None or end.ended or owed <= 0:
         return None
     return (f"Claim {format_coins(owed)} SESH before {end.end:%Y-%m-%d %H:%M} UTC, the program's end: "
             "afterwards what is unclaimed goes to the Staking Reward Pool.")

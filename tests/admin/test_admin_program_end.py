@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 
 import pytest
 from admin_world import ALICE_SESH, BOB_SESH, CAROL_SESH, POOL, build
@@ -37,8 +38,8 @@ def l2(scenario_settings, settings, anvil):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def ended(l2, sim, settings, client):  # type: ignore[no-untyped-def]
-    """The scenario published and partly claimed, the end announced and passed, the remainder withdrawn."""
+def announced(l2, sim, settings, client):  # type: ignore[no-untyped-def]
+    """The scenario published and partly claimed (Alice), the end announced through the Safe."""
     deployment = deploy_local_contracts(supply_atomic=2 * POOL, fund_atomic=2 * POOL)
     settings.L2_TOKEN_ADDRESS = deployment.token
     settings.L2_DISTRIBUTOR_ADDRESS = deployment.distributor
@@ -50,10 +51,19 @@ def ended(l2, sim, settings, client):  # type: ignore[no-untyped-def]
     served = client.get(f"/api/v1/proofs/{scenario.alice_eth}/").json()
     assert send_from_helper(l2, served["distributor"], served["claim_calldata"])["status"] == "0x1"
 
+    l2.mine(settings.L2_CONFIRMATIONS)
+    sync_claims_task.apply()  # the claim index: Alice's claim is known to the pages
     now = admin_actions.chain_time(l2.client)
     end = now + MIN_END_NOTICE_SECONDS + 600
     call_command("program_end", "announce", str(end), "--execute", stdout=io.StringIO())
-    l2.advance_time(end - now + 1)
+    return scenario, deployment, end
+
+
+@pytest.fixture
+def ended(announced, l2, settings):  # type: ignore[no-untyped-def]
+    """… then the end passed, claims closed, the remainder withdrawn to the reward pool."""
+    scenario, deployment, end = announced
+    l2.advance_time(end - admin_actions.chain_time(l2.client) + 1)
     call_command("program_end", "close", stdout=io.StringIO())
     call_command("withdraw_remainder", "--demo-owners", stdout=io.StringIO())
     l2.settle()
@@ -118,16 +128,28 @@ def test_a_pool_that_does_not_add_up_is_a_red_line_and_a_failed_command(ended, t
     assert "MISMATCH" in page and "(off by 1)" in page
 
 
+def test_before_the_end_each_account_is_asked_to_claim_before_it(announced, client) -> None:
+    scenario, _, end = announced
+    proof = client.get(f"/api/v1/proofs/{scenario.bob_eth}/").json()
+    assert (proof["program_end"]["closed"], proof["program_end"]["ended"]) == (False, False)
+    day = datetime.fromtimestamp(end, UTC).strftime("%Y-%m-%d %H:%M")
+    status = client.get("/status/", {"q": scenario.bob_eth}).content.decode()
+    assert f"Claim {format_coins(BOB_SESH)} SESH before {day} UTC" in status
+    alice = client.get("/status/", {"q": scenario.alice_eth}).content.decode()
+    assert "SESH before 2" not in alice  # she claimed everything: no per-account notice
+    home = client.get("/").content.decode()
+    assert f"The program ends {day} UTC" in home and "Coin claims and registrations close" in home
+
+
 def test_pages_api_and_feed_carry_the_end(ended, client) -> None:
     scenario, _ = ended
     proof = client.get(f"/api/v1/proofs/{scenario.bob_eth}/").json()
     assert proof["program_end"]["closed"] is True and proof["program_end"]["end_time"].endswith("Z")
+    assert proof["program_end"]["ended"] is True  # the remainder was withdrawn (the wall clock is behind anvil's)
     rounds = client.get("/api/v1/rounds/").json()
     assert all(r["program_end"] == proof["program_end"] for r in rounds)
-    status = client.get("/status/", {"q": scenario.bob_eth}).content.decode()
-    assert f"Claim {format_coins(BOB_SESH)} SESH before {proof['program_end']['end_time'][:10]}" in status
     home = client.get("/").content.decode()
-    assert 'class="program-end-banner"' in home and "Claims and registrations are closed" in home
+    assert 'class="program-end-banner"' in home and "The program ended" in home
     feed = client.get("/announcements.atom")
     assert feed["Content-Type"].startswith("application/atom+xml")
     assert feed.content.decode().count("<entry>") == 1 and "The program ends" in feed.content.decode()
