@@ -249,6 +249,11 @@ def roles_of(client: ChainClient, distributor: str, account: str) -> list[str]:
     return [name for name, role in ROLES.items() if has_role(client, distributor, role, account)]
 
 
+def is_closed(client: ChainClient, distributor: str, block: BlockId = "latest") -> bool:
+    """The remainder was withdrawn: nothing is claimable any more (`closed`)."""
+    return bool(read(client, DISTRIBUTOR, distributor, "closed", block=block))
+
+
 def is_paused(client: ChainClient, distributor: str, block: BlockId = "latest") -> bool:
     return bool(read(client, DISTRIBUTOR, distributor, "paused", block=block))
 

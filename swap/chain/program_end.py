@@ -200,6 +200,11 @@ def live_withdrawal() -> RemainderWithdrawal | None:
     return RemainderWithdrawal.objects.filter(**_mine()).exclude(status=Withdrawal.FAILED).first()
 
 
+def withdrawal_under_way() -> bool:
+    """The remainder's withdrawal is queued or done: a payout batch now would revert (`ProgramClosed`)."""
+    return RemainderWithdrawal.objects.filter(**_mine(), status__in=[Withdrawal.QUEUED, Withdrawal.CONFIRMED]).exists()
+
+
 def _safe_transaction(row: RemainderWithdrawal) -> safe.SafeTransaction:
     return safe.SafeTransaction(safe=row.safe, chain_id=row.chain_id, to=row.distributor, data=row.data,
                                 nonce=row.safe_nonce)

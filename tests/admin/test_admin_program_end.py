@@ -22,6 +22,8 @@ from swap.chain import admin_actions, contracts
 from swap.chain.local import deploy_local_contracts
 from swap.core.amounts import format_coins
 from swap.core.program_end import MIN_END_NOTICE_SECONDS
+from swap.distributions.models import PayoutBatch
+from swap.distributions.services.payouts import due_accounts, request_payout, run_payouts
 from swap.distributions.tasks import sync_claims_task
 from tests.claims.claims_world import make_world
 from tests.distributions.l2 import harness
@@ -139,6 +141,14 @@ def test_before_the_end_each_account_is_asked_to_claim_before_it(announced, clie
     assert "SESH before 2" not in alice  # she claimed everything: no per-account notice
     home = client.get("/").content.decode()
     assert f"The program ends {day} UTC" in home and "Coin claims and registrations close" in home
+
+
+def test_no_payout_batch_is_queued_once_the_program_is_closed(ended, l2) -> None:
+    scenario, _ = ended
+    request_payout(scenario.bob_eth, requested_by="web")
+    assert due_accounts(scenario.round) == [scenario.bob_eth]
+    assert run_payouts(actor="test") == []  # claimMany would revert with ProgramClosed, again and again
+    assert not PayoutBatch.objects.exists()
 
 
 def test_pages_api_and_feed_carry_the_end(ended, client) -> None:
