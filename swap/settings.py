@@ -370,6 +370,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Follows the distributor's end: records a new or moved endTime, closes claims at the close (issue 18).
+    "sync-program-end": {
+        "task": "swap.chain.tasks.sync_program_end_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # A late run is worthless once the next one is due: expire it rather than queue it.
     "capture-service-node-snapshot": {
         "task": "bonuses.tasks.capture_snapshot_task",

@@ -159,7 +159,7 @@ def check_new_end(client: ChainClient, end_time: int) -> admin_actions.AdminActi
 
 def record_announcement(client: ChainClient, *, actor: str) -> tuple[ProgramEndAnnouncement, bool]:
     """Record the distributor's `endTime` as announced (once); (row, created)."""
-    end_time = contracts.distributor_state(client, distributor()).end_time
+    end_time = int(contracts.read(client, contracts.DISTRIBUTOR, distributor(), "endTime"))
     if end_time == 0:
         raise ProgramEndError("the distributor has no end set: have the Safe execute `program_end announce` first")
     with transaction.atomic():
@@ -191,6 +191,19 @@ def close_program(client: ChainClient, *, actor: str) -> tuple[ProgramClosure, b
             record_event("program:closed", actor=actor, subject=f"eth:{closure.distributor}",
                          data={"end_time": end.end_time, "closes_at": end.closes_at, "chain_time": now})
     return closure, created
+
+
+def sync_program_end(client: ChainClient, *, actor: str) -> str:
+    """What beat does every minute: record an end the Safe set (or moved), and the close once the
+    chain's clock passed it; so the pages follow the chain even if nobody ran the commands."""
+    if int(contracts.read(client, contracts.DISTRIBUTOR, distributor(), "endTime")) == 0:
+        return "no end set"
+    row, created = record_announcement(client, actor=actor)
+    end = program_end()
+    if end is not None and end.closed_at is None and admin_actions.chain_time(client) >= end.closes_at:
+        close_program(client, actor=actor)
+        return "closed"
+    return "announced" if created else "unchanged"
 
 
 # -- the remainder -------------------------------------------------------------------------------

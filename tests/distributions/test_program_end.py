@@ -9,6 +9,7 @@ from swap.audit import AuditEvent
 from swap.chain import admin_actions, contracts, program_end, safe
 from swap.chain.local import safe_owner_keys
 from swap.chain.models import L2Transaction, ProgramEndAnnouncement, RemainderWithdrawal
+from swap.chain.tasks import sync_program_end_task
 from swap.core.program_end import MIN_END_NOTICE_SECONDS
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -180,3 +181,20 @@ def test_a_crash_while_recording_closing_or_preparing_leaves_nothing_and_the_ste
     run("withdraw_remainder", "--demo-owners")
     l2.settle()
     assert RemainderWithdrawal.objects.get().status == RemainderWithdrawal.Status.CONFIRMED
+
+
+def test_beat_follows_an_end_the_safe_set_and_closes_claims_once_the_chain_passed_the_close(deployed, l2):
+    assert sync_program_end_task.apply().get() == "no end set"
+    now = admin_actions.chain_time(l2.client)
+    end = now + MIN_END_NOTICE_SECONDS + 600
+    run("safe_admin", "set-end-time", str(end), "--execute")  # the owners executed it; nobody ran program_end
+    assert program_end.program_end() is None
+    assert sync_program_end_task.apply().get() == "announced"
+    assert program_end.program_end().end_time == end
+    assert sync_program_end_task.apply().get() == "unchanged"
+    run("safe_admin", "set-end-time", str(end + 86_400), "--execute")  # moved later
+    assert sync_program_end_task.apply().get() == "announced"
+    assert ProgramEndAnnouncement.objects.count() == 2
+    l2.advance_time(program_end.closes_at(end + 86_400) - now)
+    assert sync_program_end_task.apply().get() == "closed"
+    assert program_end.program_end().closed_at is not None
