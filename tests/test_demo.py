@@ -299,6 +299,8 @@ def test_until_end_lives_the_whole_program_and_the_books_close(demo_until_end: D
     unclaimed = [row for row in rows if int(row.split(",")[3]) > 0]
     assert closing["unclaimed_accounts"] == len(unclaimed) == run.figures["round"]["count"] - 2
     assert sum(int(row.split(",")[3]) for row in rows) == run.figures["final_round"]["total_atomic"] - paid
+    assert sum(int(row.split(",")[4]) + int(row.split(",")[5]) for row in rows) == sum(
+        int(row.split(",")[3]) for row in rows)
     assert "Program end      pool" in run.stdout
 
 

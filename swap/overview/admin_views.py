@@ -166,8 +166,7 @@ def program_report_view(request: HttpRequest) -> HttpResponse:
 def unclaimed_csv_view(request: HttpRequest) -> HttpResponse:
     """The unclaimed report as CSV (the same columns `manage.py program_report` writes)."""
     _require(request, RECONCILIATION_PERMISSIONS)
-    rows = [[row.eth_address, row.entitled, row.paid, row.unclaimed, when]
-            for row, when in unclaimed(claimed_by_account())]
+    rows = [line.csv_row() for line in unclaimed(claimed_by_account())]
     response = HttpResponse(csv_text(UNCLAIMED_HEADER, rows), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="unclaimed.csv"'
     return response

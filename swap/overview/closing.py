@@ -30,11 +30,13 @@ from swap.chain.models import RemainderWithdrawal
 from swap.core.program_end import ClosingFigures, UnclaimedRow, unclaimed_rows
 from swap.distributions.models import DistributionRound, RoundStatus
 from swap.distributions.services.claim_index import claimed_by_account
-from swap.overview.reconciliation import split_claimed
+from swap.overview.reconciliation import bonus_allocated, split_claimed
 from swap.registrations.models import Registration
 
 PAID_ROUNDS = (RoundStatus.PENDING, RoundStatus.ACTIVE)
-UNCLAIMED_HEADER = ("eth_address", "entitled_atomic", "paid_atomic", "unclaimed_atomic", "last_activity")
+PROGRAMS = ("bonus", "claims")
+UNCLAIMED_HEADER = ("eth_address", "entitled_atomic", "paid_atomic", "unclaimed_atomic", "bonus_unclaimed_atomic",
+                    "claims_unclaimed_atomic", "last_activity")
 
 
 @dataclass(frozen=True)
@@ -137,9 +139,29 @@ def closing_from_records() -> Closing:
         "paid": "database: the claim index of Claimed events (final blocks)", "remainder": source})
 
 
-def unclaimed(paid: dict[str, int]) -> list[tuple[UnclaimedRow, str]]:
-    """Per account: entitled (latest round's dump), paid, unclaimed, last activity (ISO time)."""
-    rows = unclaimed_rows(entitled_by_dump(latest_round()), paid)
+@dataclass(frozen=True)
+class UnclaimedLine:
+    """One account: its totals (`row`), each program's unclaimed part, and its last activity (ISO time)."""
+
+    row: UnclaimedRow
+    by_program: dict[str, tuple[int, int]]  # program -> (entitled, paid)
+    last_activity: str
+
+    def unclaimed_of(self, program: str) -> int:
+        entitled, paid = self.by_program[program]
+        return entitled - paid
+
+    def csv_row(self) -> list[object]:
+        return [self.row.eth_address, self.row.entitled, self.row.paid, self.row.unclaimed,
+                *(self.unclaimed_of(program) for program in PROGRAMS), self.last_activity]
+
+
+def unclaimed(paid: dict[str, int]) -> list[UnclaimedLine]:
+    """Per account: entitled (latest round's dump), paid, unclaimed, each program's part (the paid
+    amount split by the account's entry, as reconciliation splits it), last activity."""
+    round_ = latest_round()
+    rows = unclaimed_rows(entitled_by_dump(round_), paid)
+    entries = _entries(round_)
     addresses = [row.eth_address for row in rows]
     seen = dict(Registration.objects.filter(eth_address__in=addresses).values("eth_address")
                 .annotate(at=Max("created_at")).values_list("eth_address", "at"))
@@ -147,8 +169,11 @@ def unclaimed(paid: dict[str, int]) -> list[tuple[UnclaimedRow, str]]:
                     .annotate(at=Max("created_at")).values_list("eth_address", "at"))
     result = []
     for row in rows:
+        bonus, claims = entries.get(row.eth_address, (0, 0))
+        paid_bonus, paid_claims = split_claimed(row.paid, bonus, claims) if bonus + claims else (0, row.paid)
         moments = [m for m in (seen.get(row.eth_address), credited.get(row.eth_address)) if m is not None]
-        result.append((row, max(moments).isoformat() if moments else ""))
+        result.append(UnclaimedLine(row, {"bonus": (bonus, paid_bonus), "claims": (claims, paid_claims)},
+                                    max(moments).isoformat() if moments else ""))
     return result
 
 
@@ -184,7 +209,8 @@ def program_report(books: Closing, paid: dict[str, int]) -> dict[str, Any]:
                     "withdrawn_atomic": str(figures.withdrawn), "difference_atomic": str(figures.difference),
                     "balanced": books.ok, "withdrawal": books.withdrawal, "sources": books.sources},
         "programs": {name: {k: str(v) for k, v in line.items()} for name, line in books.by_program.items()},
-        "allocated": {"claims_credited_atomic": str(claims_summary().credited_sesh_atomic)},
+        "allocated": {"bonus_atomic": str(bonus_allocated()[0]),
+                      "claims_atomic": str(claims_summary().credited_sesh_atomic)},
         "rounds": rounds,
         "deposits": {
             "credited": Deposit.objects.filter(state=DepositState.CREDITED).count(),
@@ -192,10 +218,16 @@ def program_report(books: Closing, paid: dict[str, int]) -> dict[str, Any]:
             "after_end": refused.filter(hold_reason=HoldReason.AFTER_END).count(),
         },
         "unclaimed": {
-            "accounts": sum(1 for row, _ in accounts if row.unclaimed > 0),
-            "total_atomic": str(sum(row.unclaimed for row, _ in accounts)),
-            "rows": [{"eth_address": row.eth_address, "entitled_atomic": str(row.entitled),
-                      "paid_atomic": str(row.paid), "unclaimed_atomic": str(row.unclaimed), "last_activity": when}
-                     for row, when in accounts],
+            "accounts": sum(1 for line in accounts if line.row.unclaimed > 0),
+            "total_atomic": str(sum(line.row.unclaimed for line in accounts)),
+            "paid_atomic": str(sum(line.row.paid for line in accounts)),
+            "paid_matches": sum(line.row.paid for line in accounts) == figures.paid,
+            "by_program": {program: {
+                "entitled_atomic": str(sum(line.by_program[program][0] for line in accounts)),
+                "paid_atomic": str(sum(line.by_program[program][1] for line in accounts)),
+                "unclaimed_atomic": str(sum(line.unclaimed_of(program) for line in accounts)),
+            } for program in PROGRAMS},
+            "header": list(UNCLAIMED_HEADER),
+            "rows": [[str(value) for value in line.csv_row()] for line in accounts],
         },
     }

@@ -97,10 +97,22 @@ def test_the_closing_report_balances_to_the_atomic_unit_against_the_chain(ended,
     assert contracts.token_balance(l2.client, deployment.token, REWARD_POOL) == int(closing["withdrawn_atomic"])
     assert closing["withdrawal"]["recipient"] == REWARD_POOL
     # The unclaimed: everyone entitled, each row entitled − paid; the totals match the chain.
-    assert rows[0] == ["eth_address", "entitled_atomic", "paid_atomic", "unclaimed_atomic", "last_activity"]
-    by_account = {row[0]: [int(row[1]), int(row[2]), int(row[3])] for row in rows[1:]}
-    assert by_account == {a: [entitled[a], claimed[a], entitled[a] - claimed[a]] for a in entitled}
-    assert data["unclaimed"]["accounts"] == 2 and int(data["unclaimed"]["total_atomic"]) == BOB_SESH + CAROL_SESH
+    assert rows[0] == ["eth_address", "entitled_atomic", "paid_atomic", "unclaimed_atomic", "bonus_unclaimed_atomic",
+                       "claims_unclaimed_atomic", "last_activity"]
+    by_account = {row[0]: [int(value) for value in row[1:6]] for row in rows[1:]}
+    carol = scenario.world.holders[-1].eth_address
+    assert by_account == {
+        scenario.alice_eth: [ALICE_SESH, ALICE_SESH, 0, 0, 0],
+        scenario.bob_eth: [BOB_SESH, 0, BOB_SESH, BOB_SESH, 0],  # all of it the bonus
+        carol: [CAROL_SESH, 0, CAROL_SESH, 0, CAROL_SESH],  # all of it the coin claims
+    }
+    assert all(row[6] for row in rows[1:]), "every account has a last activity"
+    unclaimed = data["unclaimed"]
+    assert unclaimed["accounts"] == 2 and int(unclaimed["total_atomic"]) == BOB_SESH + CAROL_SESH
+    assert unclaimed["paid_matches"] is True and int(unclaimed["paid_atomic"]) == sum(claimed.values())
+    assert unclaimed["by_program"] == {
+        "bonus": {"entitled_atomic": str(POOL), "paid_atomic": str(ALICE_SESH), "unclaimed_atomic": str(BOB_SESH)},
+        "claims": {"entitled_atomic": str(CAROL_SESH), "paid_atomic": "0", "unclaimed_atomic": str(CAROL_SESH)}}
     assert [r["number"] for r in data["rounds"]] == [1] and data["rounds"][0]["activate_tx"].startswith("0x")
     assert "MISMATCH" not in (tmp_path / "program-report.html").read_text()
 

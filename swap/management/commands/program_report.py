@@ -1,7 +1,7 @@
 """`manage.py program_report [--out DIR]`: the closing report an auditor signs, as JSON, plain HTML and CSV.
 
 Writes `program-report.json`, `program-report.html` (no PDF, no script) and `unclaimed.csv`
-(eth_address, entitled, paid, unclaimed, last activity) into DIR (default: the current
+(eth_address, entitled, paid, unclaimed, each program's unclaimed part, last activity) into DIR (default: the current
 directory). Paid and the remainder are read from the chain's events, entitlements from the
 latest round's published dump, so anyone with the round files and a node gets the same figures
 (`swap.overview.closing`). Exit 1 with one line if the books do not balance, after writing them.
@@ -40,8 +40,7 @@ class Command(BaseCommand):
             sys.exit(1)
         (out / "program-report.json").write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
         (out / "program-report.html").write_text(render_to_string("swap/program_report.html", {"report": report}))
-        rows = [[r[k] for k in UNCLAIMED_HEADER] for r in report["unclaimed"]["rows"]]
-        (out / "unclaimed.csv").write_text(csv_text(UNCLAIMED_HEADER, rows))
+        (out / "unclaimed.csv").write_text(csv_text(UNCLAIMED_HEADER, report["unclaimed"]["rows"]))
         closing = report["closing"]
         self.stdout.write(f"pool {closing['pool_atomic']} = paid {closing['paid_atomic']} + withheld "
                           f"{closing['withheld_atomic']} + remainder {closing['remainder_atomic']}: "
