@@ -11,9 +11,10 @@ from sesh_verify.entries import check_previous, check_tree
 from sesh_verify.errors import Broken
 from sesh_verify.registrations import check_registrations
 from sesh_verify.rpc import check_chain
+from sesh_verify.snapshots import Selection
 from swap.core import bundle_format as fmt
 
-__all__ = ["Broken", "check_files", "verify_bundle"]
+__all__ = ["Broken", "Selection", "check_files", "verify_bundle"]
 
 
 def check_files(bundle: bundles.Bundle) -> str:
@@ -35,15 +36,20 @@ def check_files(bundle: bundles.Bundle) -> str:
     return f"{len(listed)} files match the manifest's sha256 ({sum(map(len, bundle.files.values()))} bytes)"
 
 
-def verify_bundle(bundle: bundles.Bundle, *, rpc: str | None = None) -> list[tuple[str, str]]:
-    """Run every check; returns (check, what it established) lines, or raises `Broken`."""
+def verify_bundle(bundle: bundles.Bundle, *, rpc: str | None = None,
+                  selection: Selection | None = None) -> list[tuple[str, str]]:
+    """Run every check; returns (check, what it established) lines, or raises `Broken`.
+
+    `selection` says which snapshots are expanded and compared with the stake changes (`Selection()`:
+    all of them up to 1,000, else a random sample of 1,000 and the first and last).
+    """
     report = [("files", check_files(bundle))]
     tree, entries, summary = check_tree(bundle)
     report.append(("tree", summary))
     registrations, summary = check_registrations(bundle)
     report.append(("registrations", summary))
     report.extend(("claims", line) for line in check_claims(bundle, registrations, entries))
-    report.extend(("bonus", line) for line in check_bonus(bundle, registrations, entries))
+    report.extend(("bonus", line) for line in check_bonus(bundle, registrations, entries, selection))
     report.append(("cumulative", f"bonus + claims = cumulative for all {len(entries)} accounts"))
     report.append(("previous round", check_previous(bundle, entries)))
     if rpc:
@@ -51,5 +57,6 @@ def verify_bundle(bundle: bundles.Bundle, *, rpc: str | None = None) -> list[tup
     return report
 
 
-def verify_path(path: Path, *, rpc: str | None = None, chain: Path | None = None) -> list[tuple[str, str]]:
-    return verify_bundle(bundles.load(path, chain), rpc=rpc)
+def verify_path(path: Path, *, rpc: str | None = None, chain: Path | None = None,
+                selection: Selection | None = None) -> list[tuple[str, str]]:
+    return verify_bundle(bundles.load(path, chain), rpc=rpc, selection=selection)
