@@ -116,3 +116,14 @@ def test_the_command_prints_a_one_page_report_and_exits_0(frozen_round: FrozenRo
         tar.extractall(tmp_path / "extracted", filter="data")
     assert main([str(tmp_path / "extracted")]) == 0
     assert load(tmp_path / "extracted").manifest["round"] == 1
+
+
+def test_a_sample_checks_the_first_the_last_and_the_snapshots_at_the_drawn_blocks(frozen_round: FrozenRound,
+                                                                                  tmp_path, capsys) -> None:
+    path = tmp_path / "round-1.bundle.tar.gz"
+    path.write_bytes(frozen_round.archive)
+    assert main([str(path), "--sample", "2", "--seed", "7"]) == 0
+    out = capsys.readouterr().out
+    assert "(the first, the last and those in force at 2 blocks drawn with --seed 7; --all checks every one)" in out
+    assert main([str(path), "--sample", "0", "--all"]) == 0
+    assert "7 snapshots (every snapshot) expanded" in capsys.readouterr().out

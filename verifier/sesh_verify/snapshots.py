@@ -5,13 +5,15 @@ snapshot, the rule to expand it). Each *checked* snapshot is expanded from its s
 (a zstd keyframe, or a delta against one), its bytes hashed against the sha256 the service
 recorded at capture, its earning stakes read with ingestion's rule, and those must equal the
 log's stakes at that height. Which snapshots are checked is the `Selection`: every one when
-there are no more than its size (or with `--all`), else the first, the last and a uniform random
-sample drawn from the verifier's own seed, printed so the run can be repeated (`docs/verify.md`).
+there are no more than its size (or with `--all`), else the first, the last and those in force at
+blocks drawn uniformly from the verifier's own seed, printed so the run can be repeated
+(`docs/verify.md` says why that is sound).
 """
 
 from __future__ import annotations
 
 import secrets
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from random import Random
@@ -40,14 +42,22 @@ class Selection:
     seed: int | None = None
     every: bool = False
 
-    def indexes(self, count: int) -> tuple[set[int], str]:
-        """The indexes to check among `count` snapshots, and how they were chosen (for the report)."""
+    def indexes(self, heights: list[int]) -> tuple[set[int], str]:
+        """The indexes to check among snapshots at `heights` (increasing), and how they were chosen.
+
+        A sample draws *blocks* of the window uniformly and checks the snapshot in force at each
+        (the last at or before it): a snapshot is drawn in proportion to the blocks it stands
+        for, which is what its stakes are worth. Draws may repeat, so fewer may be checked.
+        """
+        count = len(heights)
         if self.every or count <= self.size + 2:
             return set(range(count)), "every snapshot"
         seed = secrets.randbits(64) if self.seed is None else self.seed
         # Reproducible from the printed seed on purpose; the seed itself comes from the OS's CSPRNG.
-        drawn = set(Random(seed).sample(range(1, count - 1), self.size)) | {0, count - 1}  # noqa: S311
-        return drawn, f"a sample (the first, the last and {self.size} drawn with --seed {seed}; --all checks every one)"
+        rnd = Random(seed)  # noqa: S311
+        drawn = {bisect_right(heights, rnd.randrange(heights[0], heights[-1])) - 1 for _ in range(self.size)}
+        return drawn | {0, count - 1}, (f"the first, the last and those in force at {self.size} blocks drawn with "
+                                        f"--seed {seed}; --all checks every one")
 
 
 class _Payloads:
@@ -119,18 +129,20 @@ def replay_snapshots(bundle: Bundle, selection: Selection | None = None) -> tupl
     Returns (intervals, (block time high, height) for backdating, heights, summary).
     """
     records = bundle.manifest["snapshots"]
+    heights = [record["height"] for record in records]
+    for index, height in enumerate(heights):
+        if type(height) is not int or (index and height <= heights[index - 1]):
+            raise Broken(CHECK, f"snapshot {height}", f"listed after snapshot {heights[index - 1] if index else None}: "
+                                                      "heights must be increasing integers")
     lines = _log_lines(bundle)
-    checked, chosen = (selection or Selection()).indexes(len(records))
+    checked, chosen = (selection or Selection()).indexes(heights)
     payloads = _Payloads(bundle)
     intervals: list[StakeInterval] = []
     times: list[tuple[datetime, int]] = []
-    heights: list[int] = []
     time_high: int | None = None
     expansion = expand(lines, intervals)
     for index, record in enumerate(records):
-        height, where = record["height"], f"snapshot {record['height']}"
-        if heights and height <= heights[-1]:
-            raise Broken(CHECK, where, f"listed after snapshot {heights[-1]}: heights must increase")
+        height = record["height"]
         try:
             expanded = next(expansion, None)
         except StakeChangeError as error:
@@ -146,7 +158,6 @@ def replay_snapshots(bundle: Bundle, selection: Selection | None = None) -> tupl
         time_high = timestamp if time_high is None else (time_high if timestamp is None else max(time_high, timestamp))
         if time_high is not None:
             times.append((datetime.fromtimestamp(time_high, UTC), height))
-        heights.append(height)
     if len(lines) > len(records):
         raise Broken(fmt.STAKE_CHANGES, f"line {len(records) + 1}", "no snapshot of the bundle is at its height")
     for _rest in expansion:  # closes the log: the intervals still open
