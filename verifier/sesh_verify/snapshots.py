@@ -80,8 +80,11 @@ class _Payloads:
             if self.keyframe is None or self.keyframe[0] != keyframe["height"]:
                 self.keyframe = (keyframe["height"], self.canonical(keyframe))
             base = self.keyframe[1]
+        payload = self.bundle.files.get(record["file"])
+        if payload is None:
+            raise Broken(CHECK, where, "its payload is not in the bundle")
         try:
-            canonical = self.decoder.decode(self.bundle.files[record["file"]], record["codec"], base)
+            canonical = self.decoder.decode(payload, record["codec"], base)
         except Exception as error:  # noqa: BLE001 - whatever the codec raises, the payload does not expand
             raise Broken(CHECK, where, f"does not expand ({type(error).__name__}: {error})") from None
         # The recorded sha256 is of the canonical bytes the service stored: equal digests, same bytes.
