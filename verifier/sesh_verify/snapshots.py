@@ -80,7 +80,7 @@ class _Payloads:
             if self.keyframe is None or self.keyframe[0] != keyframe["height"]:
                 self.keyframe = (keyframe["height"], self.canonical(keyframe))
             base = self.keyframe[1]
-        payload = self.bundle.files.get(record["file"])
+        payload = self.bundle.payload(record["file"])
         if payload is None:
             raise Broken(CHECK, where, "its payload is not in the bundle")
         try:
