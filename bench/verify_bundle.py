@@ -337,8 +337,8 @@ def main() -> None:
     at_block = total_cpu - snap_cpu + block_walk_cpu + DEFAULT_SAMPLE * per_check
     print(f"  at a snapshot a block ({len(every_block.manifest['snapshots']):,} snapshots, the same stake history): "
           f"the log walked in {block_walk_cpu:.2f} s CPU (measured); with the default sample of {DEFAULT_SAMPLE:,} "
-          f"checked, the verifier would take about {at_block:.0f} s CPU plus unpacking and hashing the payloads "
-          f"(--all: {len(every_block.manifest['snapshots']) * per_check / 3600:.1f} h)")
+          f"checked, the verifier would take about {at_block:.0f} s CPU, reading the round by URL (only the checked "
+          f"payloads fetched; --all: {len(every_block.manifest['snapshots']) * per_check / 3600:.1f} h)")
     print(f"  report lines: {len(report)}; bonus: {report[[c for c, _ in report].index('bonus')][1][:150]}")
 
 
