@@ -134,9 +134,11 @@ def replay_snapshots(bundle: Bundle, selection: Selection | None = None) -> tupl
     records = bundle.manifest["snapshots"]
     heights = [record["height"] for record in records]
     for index, height in enumerate(heights):
-        if type(height) is not int or (index and height <= heights[index - 1]):
-            raise Broken(CHECK, f"snapshot {height}", f"listed after snapshot {heights[index - 1] if index else None}: "
-                                                      "heights must be increasing integers")
+        if type(height) is not int:
+            raise Broken(CHECK, f"snapshot {index + 1} of the manifest", f"height {height!r:.40} is not an integer")
+        if index and height <= heights[index - 1]:
+            raise Broken(CHECK, f"snapshot {height}", f"listed after snapshot {heights[index - 1]}: heights must "
+                                                      "increase")
     lines = _log_lines(bundle)
     checked, chosen = (selection or Selection()).indexes(heights)
     payloads = _Payloads(bundle)
