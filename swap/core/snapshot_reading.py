@@ -3,7 +3,7 @@
 `snapshot_format.read_snapshot(json.loads(canonical))` builds every field of every node (about
 100,000 Python objects for 2,000 nodes) to keep eight of them. `read_stakes` decodes the same bytes
 with msgspec straight into those eight fields per node (the others are skipped while scanning,
-in C), then applies ingestion's acceptance rule to them. About three times faster on a 4 MB result.
+in C), then applies ingestion's acceptance rule to them: 12 ms instead of 45 ms for a 4.8 MB result.
 
 Soundness rests on one rule: the fast path only *accepts*. Whenever a result is not plainly
 well formed (a field of an unexpected JSON type, a refused value, anything `read_snapshot` would
