@@ -89,5 +89,7 @@ def status(request: HttpRequest) -> HttpResponse:
     """Registration, history and other apps' sections for an Oxen or ETH address."""
     query = request.GET.get("q", "")[:200]
     lookup = look_up(query) if query.strip() else None
-    sections = status_sections(lookup) if lookup is not None and lookup.kind != "invalid" else []
-    return render(request, "registrations/status.html", {"query": query, "lookup": lookup, "sections": sections})
+    invalid = lookup is not None and lookup.kind == "invalid"
+    sections = status_sections(lookup) if lookup is not None and not invalid else []
+    context = {"query": query, "lookup": lookup, "sections": sections, "page_has_errors": invalid}
+    return render(request, "registrations/status.html", context, status=400 if invalid else 200)

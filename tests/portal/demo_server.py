@@ -8,6 +8,7 @@ with a credited deposit), and a history wallet nobody registered (TRY_WALLET).
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -41,6 +42,11 @@ class ServedDemo:
     def figures(self) -> dict[str, Any]:
         """The demo's summary.json (round, claims, bonus figures)."""
         return dict(json.loads((self.directory / "demo" / "summary.json").read_text()))
+
+    def round_entries(self) -> list[dict[str, str]]:
+        """Round 1's published entries.csv as the demo wrote it (eth_address, cumulative, bonus, claims)."""
+        with (self.directory / "demo" / "round-1.entries.csv").open(newline="") as handle:
+            return list(csv.DictReader(handle))
 
 
 @contextmanager

@@ -111,8 +111,13 @@ def test_the_status_page_finds_registrations_by_eth_address(client, wallet):
 
 
 def test_the_status_page_says_when_nothing_is_found_or_the_query_is_bad(client):
-    assert "No registration found" in client.get("/status/", {"q": Wallet().address}).content.decode()
-    assert "neither an Oxen address" in client.get("/status/", {"q": "0x1234"}).content.decode()
+    assert "Nothing is registered for" in client.get("/status/", {"q": Wallet().address}).content.decode()
+    bad = client.get("/status/", {"q": "0x1234"})
+    assert bad.status_code == 400
+    assert "An Ethereum address is 0x followed by 40 hexadecimal characters" in bad.content.decode()
+    hello = client.get("/status/", {"q": "hello"})
+    assert hello.status_code == 400 and "This is not an Oxen address" in hello.content.decode()
+    assert "<title>Error: " in hello.content.decode()
 
 
 def test_other_apps_can_add_sections_to_the_status_page(client, wallet, tmp_path, settings):
