@@ -6,11 +6,14 @@ does not scroll sideways, stays under 150 KB, meets no CSP violation, and is scr
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 
 from swap.core.amounts import format_amount
+from swap.core.claims_allocation import credit_atomic
 from swap.demo import cast
-from tests.portal.browser import PortalBrowser
+from tests.portal.browser import HolderPage, PortalBrowser
 from tests.portal.demo_server import ServedDemo
 
 pytestmark = [pytest.mark.browser, pytest.mark.chain, pytest.mark.slow]
@@ -99,8 +102,37 @@ def test_aria_describedby_names_only_ids_that_exist_on_every_form(portal: Portal
             assert tab.page.evaluate(missing_ids) == [], path
         tab.goto("/register/")
         tab.page.click("button[type=submit]")  # everything empty: every field in error
-        tab.page.wait_for_selector(".error-summary")
+        tab.page.wait_for_load_state("load")
         assert tab.page.evaluate(missing_ids) == []
         assert tab.page.title().startswith("Error: ")
-        assert tab.page.evaluate("document.activeElement.classList.contains('error-summary')")
+        tab.page.wait_for_function("document.activeElement.classList.contains('error-summary')", timeout=5_000)
         tab.check("register-errors")
+
+
+def _carols_claim_path(tab: HolderPage) -> str:
+    tab.goto(f"/status/?q={cast.CAROL.eth_address}")
+    href = tab.page.locator("main a[href^='/claims/']:not([href='/claims/'])").first.get_attribute("href")
+    assert href and href != "/claims/"
+    return href
+
+
+@pytest.mark.parametrize("label", ["desktop", "phone", "narrow"])
+def test_the_claim_page_shows_the_address_qr_deposits_and_estimates_as_you_type(portal: PortalBrowser,
+                                                                                label: str) -> None:
+    with portal.open(label) as tab:
+        path = _carols_claim_path(tab)
+        tab.goto(path)
+        assert tab.page.locator("#qr svg").count() == 1
+        assert tab.page.locator("button.copy[data-copy^='L']").count() >= 1
+        assert "credited" in tab.page.locator("#deposits").inner_text()
+        assert "admin" not in tab.page.locator("main").inner_text().lower()
+        claim = tab.page.evaluate(f"fetch('/api/v1/{path.strip('/')}/').then(r => r.json())")
+        rate = Fraction(int(claim["rate"]["num"]), int(claim["rate"]["den"]))
+        multiplier = Fraction(int(claim["multiplier"]["num"]), int(claim["multiplier"]["den"]))
+        for typed, atomic in (("1", 10**9), ("12345.678901234", 12_345_678_901_234), ("0,5", 5 * 10**8)):
+            tab.page.fill("#send-oxen", typed)
+            shown = tab.page.locator("#estimate").get_attribute("data-sesh-atomic")
+            assert shown == str(credit_atomic(atomic, rate, multiplier)), typed
+            expected = format_amount(credit_atomic(atomic, rate, multiplier), "SESH")
+            assert expected in tab.page.locator("#estimate").inner_text(), typed
+        tab.check("claim-detail")
