@@ -105,7 +105,7 @@ def test_aria_describedby_names_only_ids_that_exist_on_every_form(portal: Portal
         tab.page.wait_for_load_state("load")
         assert tab.page.evaluate(missing_ids) == []
         assert tab.page.title().startswith("Error: ")
-        tab.page.wait_for_function("document.activeElement.classList.contains('error-summary')", timeout=5_000)
+        tab.page.wait_for_function("() => document.activeElement.classList.contains('error-summary')", timeout=5_000)
         tab.check("register-errors")
 
 

@@ -49,10 +49,16 @@ def test_a_post_without_the_csrf_token_is_refused(browser_client, wallet):
 def test_a_valid_form_registers_and_shows_the_success_page(browser_client, wallet):
     payload = registration(wallet)
     response = form_post(browser_client, payload)
-    body = response.content.decode()
-    assert response.status_code == 200, body
-    assert "Registered" in body and payload["eth_address"] in body
+    assert response.status_code == 303 and response["Location"] == "/register/done/", response.content.decode()
+    page = browser_client.get("/register/done/")
+    body = page.content.decode()
+    assert page.status_code == 200 and "<h1>Registered</h1>" in body and payload["eth_address"] in body
+    assert 'id="next-steps"' in body
     assert Registration.objects.get().oxen_address == wallet.address
+    # A reload shows the page again and registers nothing twice; a fresh browser is sent to the form.
+    assert browser_client.get("/register/done/").status_code == 200
+    assert Registration.objects.count() == 1
+    assert Client().get("/register/done/")["Location"] == "/register/"
 
 
 def test_the_exchange_acknowledgement_is_required(browser_client, wallet):
