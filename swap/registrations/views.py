@@ -20,7 +20,6 @@ from swap.registrations.models import Registration
 from swap.registrations.services import Submission, configured_network, refuse_malformed, submit_registration
 from swap.registrations.status import look_up, status_sections
 
-
 REGISTERED_SESSION_KEY = "registrations:registered"
 
 
