@@ -6,6 +6,7 @@ does not scroll sideways, stays under 150 KB, meets no CSP violation, and is scr
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 import pytest
@@ -136,3 +137,19 @@ def test_the_claim_page_shows_the_address_qr_deposits_and_estimates_as_you_type(
             expected = format_amount(credit_atomic(atomic, rate, multiplier), "SESH")
             assert expected in tab.page.locator("#estimate").inner_text(), typed
         tab.check("claim-detail")
+
+
+def test_a_new_deposit_appears_on_the_claim_page_without_a_reload(portal: PortalBrowser, served: ServedDemo) -> None:
+    with portal.open("phone") as tab:
+        tab.goto(_carols_claim_path(tab))
+        before = tab.page.locator("#deposits li").count()
+        tab.page.evaluate("() => { window.__sameDocument = true; }")
+        txid = served.send_oxen(tab.page.locator("#subaddress").inner_text(), 5_000 * 10**9)
+        # The demo polls the claims wallet every minute and the page polls the API every 15 s.
+        tab.page.wait_for_selector(f"#deposits li[data-txid='{txid}']", timeout=180_000)
+        assert tab.page.evaluate("() => window.__sameDocument === true"), "the page reloaded"
+        item = tab.page.locator(f"#deposits li[data-txid='{txid}']")
+        assert "5,000 OXEN" in item.inner_text()
+        assert re.search(r"\d+/10 confirmations|credited|seen", item.inner_text())
+        assert tab.page.locator("#deposits li").count() == before + 1
+        tab.check("claim-detail-new-deposit")
