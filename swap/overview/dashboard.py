@@ -16,6 +16,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Min, Sum
+from django.utils.translation import gettext_lazy as _
 
 from bonuses.services.leaderboard import current_leaderboard
 from claims.models import ClaimCredit
@@ -128,4 +129,4 @@ def dashboard_section(lookup: StatusLookup) -> StatusSection | None:
     if not lookup.eth_addresses:
         return None
     boards = [account_dashboard(address) for address in lookup.eth_addresses]
-    return StatusSection("Your SESH", "swap/dashboard.html", {"dashboards": boards}, order=0)
+    return StatusSection(_("Your SESH"), "swap/dashboard.html", {"dashboards": boards}, order=0)

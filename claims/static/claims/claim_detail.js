@@ -1,4 +1,4 @@
-/* The claim page (templates/claims/detail.html): "send N OXEN → about M SESH" as you type, and the
+/* The claim page (templates/claims/detail.html); its words come translated in data-text-* attributes: "send N OXEN → about M SESH" as you type, and the
    deposits refreshed from the claim's API (/api/v1/claims/<id>/) without a reload.
    The estimate is the server's rule, floor(amount × rate × multiplier), in BigInt (never a float). */
 (function () {
@@ -28,12 +28,13 @@
       var atomic = parseOxen(input.value);
       if (atomic === null) {
         output.dataset.seshAtomic = "";
-        output.textContent = input.value.trim() ? "Enter an amount such as 1234.5 (up to 9 decimals)." : "";
+        output.textContent = input.value.trim() ? output.dataset.textBadAmount : "";
         return;
       }
       var sesh = atomic * num / den;
       output.dataset.seshAtomic = sesh.toString();
-      output.textContent = "Send " + formatCoins(atomic, "OXEN") + " → about " + formatCoins(sesh, "SESH");
+      output.textContent = output.dataset.textEstimate
+        .replace("{oxen}", formatCoins(atomic, "OXEN")).replace("{sesh}", formatCoins(sesh, "SESH"));
     });
   }
 
@@ -44,9 +45,10 @@
   var needed = card.dataset.confirmations;
 
   function stateText(deposit) {
-    if (deposit.state === "credited") { return "credited"; }
-    if (deposit.height === null) { return "seen, not mined yet"; }
-    return Math.min(deposit.confirmations, Number(needed)) + "/" + needed + " confirmations";
+    if (deposit.state === "credited") { return card.dataset.textCredited; }
+    if (deposit.height === null) { return card.dataset.textUnmined; }
+    return card.dataset.textConfirmations
+      .replace("{n}", String(Math.min(deposit.confirmations, Number(needed)))).replace("{m}", needed);
   }
 
   function render(claim) {
