@@ -47,8 +47,8 @@ def _bonus_rules() -> list[Rule]:
     pool = format_coins(settings.SNB_POOL_ATOMIC)
     return [
         Rule("Service Node Bonus", f"{pool} SESH are split in proportion to Staking "
-                                   "Points, exactly (largest remainder, to the billionth of a SESH; equal remainders go in "
-                                   "order of the lowercase Ethereum address)."),
+                                   "Points, exactly (largest remainder, to the billionth of a SESH; equal remainders "
+                                   "go in order of the lowercase Ethereum address)."),
         Rule("Service Node Bonus", "Every Oxen block, each contributor of a funded, active service node earns its "
                                    "staked amount in stake-blocks; a full 15,000 OXEN node earns 1 point a block. "
                                    "Decommissioned nodes earn nothing; an unlock request keeps earning until the "
