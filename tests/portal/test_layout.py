@@ -94,9 +94,15 @@ def test_aria_describedby_names_only_ids_that_exist_on_every_form(portal: Portal
     missing_ids = """() => [...document.querySelectorAll('[aria-describedby]')].flatMap(
         el => el.getAttribute('aria-describedby').split(/\\s+/).filter(id => !document.getElementById(id)))"""
     with portal.open("desktop") as tab:
-        for path in ("/register/", "/claims/", "/status/", "/bonus/", "/status/?q=hello"):
+        for path in ("/register/", "/claims/", "/status/", "/bonus/", "/status/?q=hello", "/bonus/?address=hello",
+                     _carols_claim_path(tab)):
             tab.goto(path, expect=400 if "hello" in path else 200)
             assert tab.page.evaluate(missing_ids) == [], path
+        tab.goto("/claims/")
+        tab.page.click("button[type=submit]")  # empty: the field in error
+        tab.page.wait_for_load_state("load")
+        assert tab.page.evaluate(missing_ids) == []
+        assert tab.page.locator("#id_oxen_address[aria-invalid=true]").count() == 1
         tab.goto("/register/")
         tab.page.click("button[type=submit]")  # everything empty: every field in error
         tab.page.wait_for_load_state("load")
