@@ -87,6 +87,9 @@ def test_every_bad_lookup_gets_the_error_summary_focused_and_an_error_title(port
             assert tab.page.title().startswith("Error: "), path
             assert tab.page.evaluate("document.activeElement.classList.contains('error-summary')"), path
             assert tab.page.locator(".error-summary li").count() == 1
+            message = tab.page.locator(".error-summary li").inner_text()
+            if query == "hello":  # the same words on every lookup
+                assert message.startswith("“hello” is neither an Oxen address"), message
             tab.check("lookup-error-" + ("status" if "status" in path else "leaderboard"))
 
 
