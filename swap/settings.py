@@ -387,4 +387,7 @@ PORTAL_VERIFY_URL = env.str("PORTAL_VERIFY_URL", default="")
 # The L2 block explorer (e.g. https://arbiscan.io): transaction links are <url>/tx/<hash>; empty: no links.
 PORTAL_EXPLORER_URL = env.str("PORTAL_EXPLORER_URL", default="")
 # When the next round is expected (ISO 8601, as announced); empty: the status page says "not announced yet".
-PORTAL_NEXT_ROUND_AT = env.str("PORTAL_NEXT_ROUND_AT", default="")
+_next_round = env.str("PORTAL_NEXT_ROUND_AT", default="")
+PORTAL_NEXT_ROUND_AT = datetime.fromisoformat(_next_round) if _next_round else None
+if PORTAL_NEXT_ROUND_AT is not None and PORTAL_NEXT_ROUND_AT.tzinfo is None:
+    raise ImproperlyConfigured("PORTAL_NEXT_ROUND_AT needs a timezone, e.g. 2027-01-15T12:00:00Z")

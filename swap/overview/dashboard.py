@@ -111,7 +111,6 @@ def account_dashboard(eth_address: str) -> AccountDashboard:
     claims = ProgramFigures(in_claims, max(0, int(credited) - in_claims), False)
     bonus = ProgramFigures(in_bonus, bonus_pending, bonus_pending > 0)
     claimed = int(info.claimed_atomic) if info else 0
-    next_round = settings.PORTAL_NEXT_ROUND_AT or None
     return AccountDashboard(
         eth_address=eth_address, bonus=bonus, claims=claims,
         round=info.round if info else None, round_status=info.round_status if info else "",
@@ -119,7 +118,7 @@ def account_dashboard(eth_address: str) -> AccountDashboard:
         cumulative_atomic=int(info.cumulative_atomic) if info else 0,
         claimable_atomic=int(info.claimable_atomic) if info and info.claimable else 0,
         claimed_atomic=claimed,
-        next_round_at=datetime.fromisoformat(next_round) if next_round else None,
+        next_round_at=settings.PORTAL_NEXT_ROUND_AT,
         timeline=_timeline(eth_address, info, round_, bool(bonus_pending or credited), claimed),
     )
 

@@ -28,6 +28,9 @@ from swap.demo.environment import DEMO_MARKER, PRODUCTION_VARIABLES
 from tests.demo_process import free_port_outside_the_ephemeral_range, read_until
 
 REPO = Path(__file__).resolve().parents[2]
+# Portal settings the served demo runs with, so the pages show transaction links and the next round's date.
+EXPLORER = "https://explorer.example"
+NEXT_ROUND_AT = "2027-01-15T12:00:00+00:00"
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class ServedDemo:
 def served_demo(directory: Path) -> Iterator[ServedDemo]:
     """Run the demo until it serves; yield where; stop it (SIGTERM) afterwards."""
     environ = {k: v for k, v in os.environ.items() if k not in PRODUCTION_VARIABLES and k != DEMO_MARKER}
+    environ.update(PORTAL_EXPLORER_URL=EXPLORER, PORTAL_NEXT_ROUND_AT=NEXT_ROUND_AT)
     port = free_port_outside_the_ephemeral_range()
     command = [sys.executable, "manage.py", "demo", "--dir", str(directory), "--serve", "--no-celery",
                "--port", str(port)]

@@ -15,7 +15,7 @@ from swap.core.amounts import format_amount
 from swap.core.claims_allocation import credit_atomic
 from swap.demo import cast
 from tests.portal.browser import HolderPage, PortalBrowser
-from tests.portal.demo_server import ServedDemo
+from tests.portal.demo_server import EXPLORER, ServedDemo
 
 pytestmark = [pytest.mark.browser, pytest.mark.chain, pytest.mark.slow]
 
@@ -77,6 +77,14 @@ def test_alices_figures_are_the_rounds_figures_in_sesh(portal: PortalBrowser, se
         claims = tab.page.locator("[data-figure=claims-in-round]").first.inner_text()
         assert bonus == format_amount(int(entry["bonus_atomic"]), "SESH")
         assert claims == format_amount(int(entry["claims_atomic"]), "SESH")
+        claimed = tab.page.locator("[data-figure=claimed]").first.inner_text()
+        assert claimed == format_amount(int(entry["cumulative_sesh_atomic"]), "SESH")  # Alice claimed it all
+        # The timeline links the round's and the claim's transactions to the explorer from settings.
+        links = tab.page.locator(".timeline a").evaluate_all("links => links.map(a => a.href)")
+        round_ = served.figures["round"]
+        assert f"{EXPLORER}/tx/{round_['propose_tx']}" in links
+        assert f"{EXPLORER}/tx/{round_['activate_tx']}" in links
+        assert f"{EXPLORER}/tx/{served.figures['self_claim']['tx_hash']}" in links
 
 
 @pytest.mark.parametrize("query", ["hello", "0x1234", "Lxyz"])
