@@ -33,3 +33,17 @@ def test_a_crash_answers_the_portals_500_without_a_traceback(settings):
     assert response.status_code == 500
     assert "Something went wrong on our side" in body and "Traceback" not in body
     assert '<link rel="stylesheet" href="/static/swap/site.css">' in body
+
+
+def test_holders_who_cannot_sign_are_told_what_to_do_and_find_it_from_the_form_and_every_footer(client):
+    page = client.get("/cannot-sign/").content.decode()
+    for step in ("offline", "25-word seed", "sign_value 0xYourEthereumAddress", "Delete the restored wallet",
+                 "Ledger", "multisig", "move your OXEN to a new wallet with a new seed"):
+        assert step in page, step
+    assert 'href="/cannot-sign/"' in client.get("/register/").content.decode()
+    assert 'href="/cannot-sign/"' in client.get("/bonus/").content.decode()  # the footer, on every page
+
+
+def test_the_verify_page_names_this_sites_bundle_and_the_verifier(client):
+    page = client.get("/verify/").content.decode()
+    assert "http://testserver/api/v1/rounds/N/bundle.tar.gz" in page and "sesh-verify" in page

@@ -27,7 +27,7 @@ def test_bookmarked_addresses_and_the_api_keep_answering(served: ServedDemo) -> 
         assert requests.get(served.origin + path, timeout=30).status_code == 200, path
 
 
-@pytest.mark.parametrize("label", ["desktop", "phone"])
+@pytest.mark.parametrize("label", ["desktop", "phone", "narrow"])
 def test_the_other_states_of_the_holder_pages_pass_the_checks(portal: PortalBrowser, label: str) -> None:
     alice_oxen = demo_wallet(cast.ALICE.wallets[0]).address
     stranger = demo_wallet(NEW_HOLDER + 1000).address

@@ -32,7 +32,7 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize("label", ["desktop", "phone"])
+@pytest.mark.parametrize("label", ["desktop", "phone", "narrow"])
 def test_every_page_has_the_one_nav_and_footer_and_passes_the_checks(portal: PortalBrowser, label: str) -> None:
     with portal.open(label) as tab:
         for path, name, current in PAGES:
