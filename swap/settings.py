@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "swap.site.portal",
             ],
         },
     },
@@ -389,3 +390,13 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 55},
     },
 }
+
+# --- Holder portal (issue 15): the footer's links and the explorer of transaction links -----------
+# The address holders must check in their address bar (footer's phishing note); empty: this request's own.
+PORTAL_OFFICIAL_URL = env.str("PORTAL_OFFICIAL_URL", default="")
+# Where holders get help (a page or mailto: URL); empty: the footer points to the community channels.
+PORTAL_SUPPORT_URL = env.str("PORTAL_SUPPORT_URL", default="")
+# How to verify a round; empty: the portal's own /verify/ page (a summary of docs/verify.md).
+PORTAL_VERIFY_URL = env.str("PORTAL_VERIFY_URL", default="")
+# The L2 block explorer (e.g. https://arbiscan.io): transaction links are <url>/tx/<hash>; empty: no links.
+PORTAL_EXPLORER_URL = env.str("PORTAL_EXPLORER_URL", default="")

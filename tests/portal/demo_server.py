@@ -1,0 +1,68 @@
+"""The demo, served on its real peers, for the holder-portal browser tests.
+
+One `manage.py demo --serve --no-celery` per test session (its own anvil, Oxen simulator and
+SQLite file in a temporary directory), stopped with SIGTERM at the end. The tests then visit the
+portal as holders would: Alice (claimable SESH, self-claim), Bob (payout), Carol (a coin claim
+with a credited deposit), and a history wallet nobody registered (TRY_WALLET).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from swap.demo.environment import DEMO_MARKER, PRODUCTION_VARIABLES
+from tests.demo_process import free_port_outside_the_ephemeral_range, read_until
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class ServedDemo:
+    """Where the served demo answers, and what it printed and wrote."""
+
+    origin: str  # http://127.0.0.1:PORT, the portal
+    anvil: str  # the L2 node's RPC URL (an injected EIP-1193 provider can forward to it)
+    directory: Path  # the demo's own directory (demo.sqlite3, summary.json, logs)
+    stdout: str
+
+    @property
+    def figures(self) -> dict[str, Any]:
+        """The demo's summary.json (round, claims, bonus figures)."""
+        return dict(json.loads((self.directory / "demo" / "summary.json").read_text()))
+
+
+@contextmanager
+def served_demo(directory: Path) -> Iterator[ServedDemo]:
+    """Run the demo until it serves; yield where; stop it (SIGTERM) afterwards."""
+    environ = {k: v for k, v in os.environ.items() if k not in PRODUCTION_VARIABLES and k != DEMO_MARKER}
+    port = free_port_outside_the_ephemeral_range()
+    command = [sys.executable, "manage.py", "demo", "--dir", str(directory), "--serve", "--no-celery",
+               "--port", str(port)]
+    process = subprocess.Popen(command, cwd=REPO, env=environ, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    try:
+        stdout = read_until(process, "Logs ")
+        anvil = re.search(r"anvil (http://127\.0\.0\.1:\d+)", stdout)
+        if "== Serving the demo" not in stdout or anvil is None:
+            pytest.fail(f"the demo did not start serving:\n{stdout[-3000:]}")
+        yield ServedDemo(f"http://127.0.0.1:{port}", anvil.group(1), directory, stdout)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.communicate(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
