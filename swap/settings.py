@@ -326,9 +326,7 @@ L2_CHAIN_NAME = env.str("L2_CHAIN_NAME", default="Anvil (local)")
 L2_PUBLIC_RPC_URL = env.str("L2_PUBLIC_RPC_URL", default="")
 L2_NATIVE_CURRENCY_NAME = env.str("L2_NATIVE_CURRENCY_NAME", default="Ether")
 L2_NATIVE_CURRENCY_SYMBOL = env.str("L2_NATIVE_CURRENCY_SYMBOL", default="ETH")
-# The block explorer's base URL (`https://arbiscan.io`): transactions link to <it>/tx/<hash>.
-# (Issue 15's portal pages define the same setting; one definition stays when both are merged.)
-PORTAL_EXPLORER_URL = env.str("PORTAL_EXPLORER_URL", default="")
+# Transaction and contract links use PORTAL_EXPLORER_URL (the holder portal's block below).
 # How often the claim page asks the wallet for the receipt and the chain's height.
 CLAIM_WIDGET_POLL_MILLISECONDS = env.int("CLAIM_WIDGET_POLL_MILLISECONDS", default=1500)
 

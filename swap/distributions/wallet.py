@@ -99,7 +99,6 @@ def messages() -> dict[str, str]:
         "retry": _("Claim again"),
         "watch_added": _("SESH is now listed in your wallet."),
         "watch_declined": _("SESH was not added to your wallet."),
-        "copied": _("Copied."),
         "deliver_error": _("The delivery request failed: {message}"),
         "delivery_waiting_for_round": _("Delivery requested on {date}. No active round pays this account yet: "
                                         "it is delivered once one does."),

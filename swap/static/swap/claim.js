@@ -100,9 +100,13 @@
     } else {
       delete this.section.dataset.claimReason;
     }
-    var paragraph = document.createElement("p");
-    paragraph.textContent = parts.filter(Boolean).join(" ");
-    var nodes = [paragraph];
+    var nodes = [];
+    var said = parts.filter(Boolean).join(" ");
+    if (said) {
+      var paragraph = document.createElement("p");
+      paragraph.textContent = said;
+      nodes.push(paragraph);
+    }
     if (tx) {
       var line = document.createElement("p");
       var where = this.config.explorer_tx ? fill(this.config.explorer_tx, { tx: tx }) : "";
@@ -121,6 +125,7 @@
       nodes.push(line);
     }
     this.status.replaceChildren.apply(this.status, nodes);
+    this.status.className = "sesh-claim-status" + (state === "confirmed" ? " ok" : state === "failed" ? " warning" : "");
   };
 
   Widget.prototype.chooseWallet = async function () {
@@ -139,7 +144,7 @@
   Widget.prototype.pickFrom = function (choices) {
     var widget = this;
     var list = this.pick.querySelector("ul");
-    this.show("connecting", "", [this.text.pick]);
+    this.show("connecting", "", []); // the list says it, and takes the focus
     return new Promise(function (resolve) {
       list.replaceChildren();
       choices.forEach(function (choice) {
@@ -284,6 +289,13 @@
       this.offerRetry();
       return new Failure("root_changed", [lead, text.root_changed_unknown, tail], tx);
     }
+    if (known.reason === "nothing_to_claim" && this.wallet) {
+      try {
+        this.refreshFigures(await this.readClaimed(this.wallet), true); // what the chain says was paid
+      } catch (ignored) {
+        // the figures stay as served; the message says what happened
+      }
+    }
     var values = { account: this.claim.eth_address, error: known.name };
     var message = text[known.reason] || text.reverted;
     if (known.reason === "paused") {
@@ -348,6 +360,10 @@
         element.textContent = formatSesh(figures[name]);
       }
     });
+    var round = section.querySelector("[data-claim-figure='round']");
+    if (round) {
+      round.textContent = String(this.claim.round);
+    }
     var asOf = section.querySelector("[data-claim-figure='as-of']");
     if (asOf && onChain) {
       asOf.textContent = "";
@@ -497,19 +513,6 @@
     }
   };
 
-  function copy(widget, button) {
-    var source = document.getElementById(button.dataset.copyFrom);
-    var note = widget.section.querySelector(".sesh-copy-status");
-    var done = function () { note.textContent = widget.text.copied; };
-    source.select();
-    if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(source.value).then(done, function () { document.execCommand("copy"); done(); });
-    } else {
-      document.execCommand("copy");
-      done();
-    }
-  }
-
   function bind(section) {
     if (section.dataset.bound) {
       return;
@@ -522,9 +525,6 @@
     if (widget.watch) {
       widget.watch.addEventListener("click", function () { widget.watchAsset(); });
     }
-    section.querySelectorAll(".sesh-copy").forEach(function (button) {
-      button.addEventListener("click", function () { copy(widget, button); });
-    });
     var deliver = section.querySelector(".sesh-deliver-button");
     if (deliver) {
       deliver.addEventListener("click", function () { widget.deliver(deliver); });
