@@ -17,6 +17,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -430,6 +431,19 @@ def test_a_root_changed_before_the_send_fetches_the_new_proof_and_claims_again(p
     first, second = (chain.receipt(tx)["status"] for tx in wallet.sent)
     assert (first, second) == ("0x0", "0x1")
     assert assert_paid_once(judge, balance, int(new["cumulative_atomic"])) == owed
+
+
+def test_the_claim_detail_carries_the_same_claim_section(portal, served):
+    with sqlite3.connect(f"file:{database_path(served.directory)}?mode=ro", uri=True) as database:
+        (claim_id,) = database.execute("SELECT id FROM claims_claim WHERE eth_address = ?",
+                                       (cast.CAROL.eth_address,)).fetchone()
+    for label in LABELS:
+        with portal.open(label) as tab:
+            tab.goto(f"/claims/{uuid.UUID(hex=claim_id)}/")
+            section = f"section.sesh-claim[data-eth-address='{cast.CAROL.eth_address}']"
+            assert tab.page.get_attribute(section, "data-claim-state") == "idle"
+            assert tab.page.is_visible(f"{section} .sesh-deliver-button")
+            tab.check("claim-detail-section")
 
 
 # -- no gas: delivery --------------------------------------------------------------------------

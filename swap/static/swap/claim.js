@@ -21,6 +21,7 @@
   var STATES = ["idle", "connecting", "switching", "sending", "pending", "confirmed", "failed"];
   var USER_REJECTED = 4001;
   var UNKNOWN_CHAIN = 4902;
+  var EXECUTION_REVERTED = 3; // EIP-1474
   var announced = []; // EIP-6963 announcements: {info: {uuid, name, icon, rdns}, provider}
 
   window.addEventListener("eip6963:announceProvider", function (event) {
@@ -397,7 +398,11 @@
     try {
       gas = await wallet.request({ method: "eth_estimateGas", params: [tx] });
     } catch (error) {
-      throw await this.refusal(this.decode(error), "");
+      var refused = this.decode(error);
+      if (refused || codeOf(error) === EXECUTION_REVERTED || /revert/i.test(String(error && error.message))) {
+        throw await this.refusal(refused, "");
+      }
+      throw error; // not the contract's answer (no gas money, node down): the wallet's own words
     }
     tx.gas = "0x" + (BigInt(gas) * BigInt(6) / BigInt(5)).toString(16); // 20 % over the estimate
     var owed = BigInt(this.claim.cumulative_atomic) - BigInt(this.claim.claimed_atomic);
