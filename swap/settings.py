@@ -398,3 +398,5 @@ PORTAL_SUPPORT_URL = env.str("PORTAL_SUPPORT_URL", default="")
 PORTAL_VERIFY_URL = env.str("PORTAL_VERIFY_URL", default="")
 # The L2 block explorer (e.g. https://arbiscan.io): transaction links are <url>/tx/<hash>; empty: no links.
 PORTAL_EXPLORER_URL = env.str("PORTAL_EXPLORER_URL", default="")
+# When the next round is expected (ISO 8601, as announced); empty: the status page says "not announced yet".
+PORTAL_NEXT_ROUND_AT = env.str("PORTAL_NEXT_ROUND_AT", default="")

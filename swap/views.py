@@ -30,7 +30,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @with_page_security_headers
 def verify(request: HttpRequest) -> HttpResponse:
     """How anyone checks a published round without trusting us (the holder's summary of docs/verify.md)."""
-    return render(request, "swap/verify.html", {"origin": request.build_absolute_uri("/").rstrip("/"), "rounds_url": reverse("api-rounds")})
+    origin = request.build_absolute_uri("/").rstrip("/")
+    return render(request, "swap/verify.html", {"origin": origin, "rounds_url": reverse("api-rounds")})
 
 
 @require_GET

@@ -185,7 +185,7 @@ class OxenSide:
         self.visitor.submit("/register/", {
             "oxen_address": wallet.address, "eth_address": eth_address, "signature": wallet.sign(eth_address),
             "not_an_exchange": "on",
-        }, expect=200)
+        }, expect=303)
 
     def coin_claims(self) -> None:
         """The TGE supply snapshot from oxend, claims opened on the portal, deposits credited."""

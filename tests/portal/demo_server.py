@@ -8,6 +8,7 @@ with a credited deposit), and a history wallet nobody registered (TRY_WALLET).
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from swap.demo.environment import DEMO_MARKER, PRODUCTION_VARIABLES
 from tests.demo_process import free_port_outside_the_ephemeral_range, read_until
@@ -34,6 +36,7 @@ class ServedDemo:
 
     origin: str  # http://127.0.0.1:PORT, the portal
     anvil: str  # the L2 node's RPC URL (an injected EIP-1193 provider can forward to it)
+    oxend: str  # the Oxen simulator's oxend URL; its control API is POST <oxend>/sim/<command>
     directory: Path  # the demo's own directory (demo.sqlite3, summary.json, logs)
     stdout: str
 
@@ -41,6 +44,18 @@ class ServedDemo:
     def figures(self) -> dict[str, Any]:
         """The demo's summary.json (round, claims, bonus figures)."""
         return dict(json.loads((self.directory / "demo" / "summary.json").read_text()))
+
+    def send_oxen(self, address: str, amount_atomic: int) -> str:
+        """Pay `address` (a deposit address of the claims wallet) on the simulated chain; the txid."""
+        reply = requests.post(f"{self.oxend}/sim/send_to", json={"address": address, "amount": amount_atomic},
+                              timeout=10)
+        reply.raise_for_status()
+        return str(reply.json()["result"])
+
+    def round_entries(self) -> list[dict[str, str]]:
+        """Round 1's published entries.csv as the demo wrote it (eth_address, cumulative, bonus, claims)."""
+        with (self.directory / "demo" / "round-1.entries.csv").open(newline="") as handle:
+            return list(csv.DictReader(handle))
 
 
 @contextmanager
@@ -55,9 +70,10 @@ def served_demo(directory: Path) -> Iterator[ServedDemo]:
     try:
         stdout = read_until(process, "Logs ")
         anvil = re.search(r"anvil (http://127\.0\.0\.1:\d+)", stdout)
-        if "== Serving the demo" not in stdout or anvil is None:
+        oxend = re.search(r"oxend (http://127\.0\.0\.1:\d+)", stdout)
+        if "== Serving the demo" not in stdout or anvil is None or oxend is None:
             pytest.fail(f"the demo did not start serving:\n{stdout[-3000:]}")
-        yield ServedDemo(f"http://127.0.0.1:{port}", anvil.group(1), directory, stdout)
+        yield ServedDemo(f"http://127.0.0.1:{port}", anvil.group(1), oxend.group(1), directory, stdout)
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
