@@ -33,6 +33,7 @@ from swap.chain.local import execute_as_safe
 from swap.core.amounts import format_amount
 from swap.demo import cast
 from swap.demo.environment import DEMO_MARKER, PRODUCTION_VARIABLES, database_path, env_file
+from swap.demo.wallets import demo_wallet
 from tests.portal.browser import HolderPage, PortalBrowser
 from tests.portal.demo_server import REPO, ServedDemo
 from tests.portal.wallet import (
@@ -48,6 +49,8 @@ from tests.portal.wallet import (
 pytestmark = [pytest.mark.browser, pytest.mark.chain, pytest.mark.slow]
 
 LABELS = ["desktop", "phone"]
+PERSONAS = (cast.ALICE, cast.BOB, cast.CAROL)
+DEPOSITOR = demo_wallet(cast.OTHER_WALLETS[-1])  # opens a coin claim whose deposits change the root
 STATE_TIMEOUT_MS = 180_000
 OXEN = 10**9
 
@@ -59,9 +62,11 @@ def chain(served: ServedDemo) -> Chain:
 
 @pytest.fixture(scope="module")
 def holders(served: ServedDemo) -> list[str]:
-    """The demo's holders with SESH left to claim (Alice and Bob were paid by the demo itself)."""
+    """The demo's holders with SESH left to claim, but for Alice, Bob and Carol (other tests' personas)."""
     found = []
     for holder in cast.HOLDERS:
+        if holder in PERSONAS:
+            continue
         answer = requests.get(f"{served.origin}/api/v1/proofs/{holder.eth_address}/", timeout=30)
         if answer.status_code == 200 and answer.json()["claimable"]:
             found.append(holder.eth_address)
@@ -377,15 +382,13 @@ def newest_round(served: ServedDemo) -> dict[str, Any]:
 
 
 def activate_a_new_round(served: ServedDemo, chain: Chain) -> int:
-    """What the operators do when entitlements grow: Carol's claim is credited more OXEN, a round is
-    frozen, proposed, lived through its delay on the chain's clock, and activated."""
-    with sqlite3.connect(f"file:{database_path(served.directory)}?mode=ro", uri=True) as database:
-        major, minor = database.execute(
-            "SELECT s.account_index, s.address_index FROM claims_claim c JOIN claims_subaddress s "
-            "ON c.subaddress_id = s.id WHERE c.eth_address = ?", (cast.CAROL.eth_address,)).fetchone()
+    """What the operators do when entitlements grow: a holder's coin claim is credited more OXEN, a
+    round is frozen, proposed, lived through its delay on the chain's clock, and activated."""
+    opened = requests.post(f"{served.origin}/api/v1/claims/", json={"oxen_address": DEPOSITOR.address}, timeout=30)
+    assert opened.status_code in (200, 201), opened.text
     oxend = re.search(r"oxend (http://127\.0\.0\.1:\d+)", served.stdout)
     assert oxend is not None
-    requests.post(f"{oxend.group(1)}/sim/add_transfer", json={"outputs": [[major, minor, 10 * OXEN]]},
+    requests.post(f"{oxend.group(1)}/sim/send_to", json={"address": opened.json()["subaddress"], "amount": 10 * OXEN},
                   timeout=30).raise_for_status()
     requests.post(f"{oxend.group(1)}/sim/add_blocks", json={"count": 10}, timeout=30).raise_for_status()
     manage(served, "poll_deposits")
