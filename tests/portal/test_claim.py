@@ -146,6 +146,10 @@ class Section:
     def figure(self, name: str) -> str:
         return str(self.tab.page.inner_text(f"{self.css} [data-claim-figure='{name}']"))
 
+    def dashboard(self, name: str) -> str:
+        """The same figure in the status page's dashboard above the section."""
+        return str(self.tab.page.inner_text(f"#dashboard-{self.account} [data-figure='{name}']"))
+
 
 RECORD_STATES = """
 document.addEventListener("DOMContentLoaded", () => {
@@ -294,7 +298,7 @@ def test_a_wallet_that_does_not_know_the_chain_adds_it_then_claims(portal, serve
         text = section.reaches("confirmed", "claim-added-chain-confirmed")
         assert f"Claimed {format_amount(owed, 'SESH')}." in text and wallet.sent[0] in text
         assert section.states() == ["connecting", "switching", "sending", "pending", "confirmed"]
-        assert section.figure("claimable") == "0 SESH"
+        assert section.figure("claimable") == "0 SESH" == section.dashboard("claimable")
         assert section.figure("claimed") == format_amount(int(proof(served, account)["cumulative_atomic"]), "SESH")
         section.click(".sesh-watch-asset")
         section.tab.page.wait_for_selector(f"{section.css} .sesh-claim-status:has-text('SESH is now listed')")
@@ -350,8 +354,8 @@ def test_a_claim_someone_else_sent_first_reverts_and_the_page_says_nothing_is_le
         assert "The transaction reverted and paid nothing" in text and "Nothing left to claim" in text
         assert wallet.sent[0] in text and "Claimed" not in text
         assert section.tab.page.is_hidden(f"{section.css} .sesh-claim-button")
-        assert section.figure("claimable") == "0 SESH"
-        assert section.figure("claimed") == format_amount(cumulative, "SESH")
+        assert section.figure("claimable") == "0 SESH" == section.dashboard("claimable")
+        assert section.figure("claimed") == format_amount(cumulative, "SESH") == section.dashboard("claimed")
     assert chain.receipt(wallet.sent[0])["status"] == "0x0"
     assert assert_paid_once(judge, balance, cumulative) == owed  # once, by the other sender
 

@@ -361,6 +361,14 @@
         element.textContent = formatSesh(figures[name]);
       }
     });
+    // The status page's dashboard (templates/swap/dashboard.html) shows the same two figures.
+    var board = document.getElementById("dashboard-" + this.claim.eth_address);
+    [["claimed", claimed], ["claimable", left]].forEach(function (pair) {
+      var element = board && board.querySelector("[data-figure='" + pair[0] + "']");
+      if (element) {
+        element.textContent = formatSesh(pair[1]);
+      }
+    });
     var round = section.querySelector("[data-claim-figure='round']");
     if (round) {
       round.textContent = String(this.claim.round);
