@@ -206,7 +206,7 @@ def test_without_a_wallet_the_page_gives_the_ready_call_data(portal, served, cha
 def test_a_declined_connection_sends_nothing(portal, served, chain, bystander, label):
     judge = onchain(served, chain, bystander)
     before = judge.claimed()
-    wallet = AnvilWallet(chain, reject_connect=True)
+    wallet = AnvilWallet(chain, reject_connect=True, wrap_refusals=label == "phone")
     with claim_page(portal, label, bystander, {"legacy": wallet}) as section:
         section.click(".sesh-claim-button")
         text = section.reaches("failed", "claim-connect-rejected")
@@ -291,7 +291,8 @@ def test_a_wallet_that_does_not_know_the_chain_adds_it_then_claims(portal, serve
     account = take(holders)
     judge = onchain(served, chain, account)
     owed, balance = int(proof(served, account)["cumulative_atomic"]) - judge.claimed(), judge.balance()
-    wallet = AnvilWallet(chain, chain_id=OTHER_CHAIN, known_chains={OTHER_CHAIN})
+    # On the phone, the refusal comes wrapped as MetaMask mobile sends it.
+    wallet = AnvilWallet(chain, chain_id=OTHER_CHAIN, known_chains={OTHER_CHAIN}, wrap_refusals=label == "phone")
     with claim_page(portal, label, account, {"legacy": wallet}) as section:
         section.click(".sesh-claim-button")
         mine_while_pending(section, chain)

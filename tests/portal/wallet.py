@@ -85,6 +85,7 @@ class AnvilWallet:
     reject_switch: bool = False
     reject_send: bool = False
     before_send: Callable[[dict[str, Any]], None] | None = None
+    wrap_refusals: bool = False  # as MetaMask mobile: -32603 with the real code in data.originalError
     calls: list[str] = field(default_factory=list)
     added_chains: list[dict[str, Any]] = field(default_factory=list)
     watched: list[dict[str, Any]] = field(default_factory=list)
@@ -131,7 +132,10 @@ class AnvilWallet:
         try:
             return json.dumps({"result": self.answer(request["method"], request["params"])})
         except RpcError as refused:
-            return json.dumps({"error": refused.error})
+            error = refused.error
+            if self.wrap_refusals and error.get("code") in (4001, 4902):
+                error = {"code": -32603, "message": "Internal JSON-RPC error.", "data": {"originalError": error}}
+            return json.dumps({"error": error})
 
 
 def provider_script(announced: list[str], *, legacy: bool) -> str:

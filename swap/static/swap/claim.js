@@ -66,15 +66,11 @@
     return new Promise(function (resolve) { setTimeout(resolve, ms); });
   }
 
-  function codeOf(error) {
-    // Wallets nest the code differently (MetaMask mobile: data.originalError.code).
+  // Whether the error carries `code` at any of the places wallets put it (MetaMask mobile wraps the
+  // wallet's 4001 or 4902 in data.originalError under its own -32603).
+  function hasCode(error, code) {
     var seen = [error, error && error.data, error && error.data && error.data.originalError, error && error.cause];
-    for (var i = 0; i < seen.length; i++) {
-      if (seen[i] && typeof seen[i].code === "number") {
-        return seen[i].code;
-      }
-    }
-    return null;
+    return seen.some(function (item) { return item && item.code === code; });
   }
 
   function Widget(section) {
@@ -180,7 +176,7 @@
     try {
       accounts = await wallet.request({ method: "eth_requestAccounts" });
     } catch (error) {
-      if (codeOf(error) === USER_REJECTED) {
+      if (hasCode(error, USER_REJECTED)) {
         throw new Failure("connect_rejected", [this.text.connect_rejected, this.text.not_sent]);
       }
       throw error;
@@ -206,11 +202,10 @@
     try {
       await wallet.request({ method: "wallet_switchEthereumChain", params: [{ chainId: chain.chainId }] });
     } catch (error) {
-      var code = codeOf(error);
-      if (code === USER_REJECTED) {
+      if (hasCode(error, USER_REJECTED)) {
         throw new Failure("switch_rejected", [fill(this.text.switch_rejected, names), this.text.not_sent]);
       }
-      if (code !== UNKNOWN_CHAIN) {
+      if (!hasCode(error, UNKNOWN_CHAIN)) {
         throw error;
       }
       if (!chain.rpcUrls.length) {
@@ -221,7 +216,7 @@
         await wallet.request({ method: "wallet_addEthereumChain", params: [chain] });
         await wallet.request({ method: "wallet_switchEthereumChain", params: [{ chainId: chain.chainId }] });
       } catch (added) {
-        if (codeOf(added) === USER_REJECTED) {
+        if (hasCode(added, USER_REJECTED)) {
           throw new Failure("add_rejected", [fill(this.text.add_rejected, names), this.text.not_sent]);
         }
         throw added;
@@ -243,14 +238,15 @@
     return response.json();
   };
 
-  // The named error in a wallet's error object or message, as {name, reason}, or null.
-  Widget.prototype.decode = function (error) {
-    var candidates = [];
+  // Every string in a wallet's error object: wallets nest the node's answer differently
+  // (MetaMask: data.data or data.originalError.data; others: the message text itself).
+  function textsOf(error) {
+    var texts = [];
     var queue = [error];
-    while (queue.length && candidates.length < 20) {
+    while (queue.length && texts.length < 20) {
       var item = queue.shift();
       if (typeof item === "string") {
-        candidates.push(item);
+        texts.push(item);
       } else if (item && typeof item === "object") {
         [item.data, item.error, item.originalError, item.cause, item.message].forEach(function (next) {
           if (next !== undefined && next !== null) {
@@ -259,6 +255,16 @@
         });
       }
     }
+    return texts;
+  }
+
+  function reverted(error) {
+    return hasCode(error, EXECUTION_REVERTED) || textsOf(error).some(function (text) { return /revert/i.test(text); });
+  }
+
+  // The named error in a wallet's error object or message, as {name, reason}, or null.
+  Widget.prototype.decode = function (error) {
+    var candidates = textsOf(error);
     for (var i = 0; i < candidates.length; i++) {
       var found = candidates[i].match(/0x[0-9a-fA-F]{8,}/g) || [];
       for (var j = 0; j < found.length; j++) {
@@ -407,7 +413,7 @@
       gas = await wallet.request({ method: "eth_estimateGas", params: [tx] });
     } catch (error) {
       var refused = this.decode(error);
-      if (refused || codeOf(error) === EXECUTION_REVERTED || /revert/i.test(String(error && error.message))) {
+      if (refused || reverted(error)) {
         throw await this.refusal(refused, "");
       }
       throw error; // not the contract's answer (no gas money, node down): the wallet's own words
@@ -419,7 +425,7 @@
     try {
       hash = await wallet.request({ method: "eth_sendTransaction", params: [tx] });
     } catch (error) {
-      if (codeOf(error) === USER_REJECTED) {
+      if (hasCode(error, USER_REJECTED)) {
         throw new Failure("send_rejected", [this.text.send_rejected, this.text.not_sent]);
       }
       var known = this.decode(error);
@@ -494,7 +500,7 @@
         said = this.text.watch_added;
       }
     } catch (error) {
-      if (codeOf(error) !== USER_REJECTED) {
+      if (!hasCode(error, USER_REJECTED)) {
         said = fill(this.text.wallet_error, { message: error && error.message ? error.message : String(error) });
       }
     }
