@@ -117,9 +117,12 @@ def pending_notice(round_number: int, status: str, activates_at: str | None) -> 
 
 
 def claim_context(eth_address: str) -> dict[str, Any]:
-    """Context for `{% include "distributions/claim.html" %}`: `{"claim": dict or None, "eth_address": …}`.
+    """Context for `{% include "distributions/claim.html" with ctx=… %}`.
 
-    Never raises for an address it does not know or cannot parse; the partial then says so.
+    `claim` (the proof API's dict, or None), `eth_address`, and for a valid address `wallet` (the
+    script's configuration), `delivery` and `delivery_text` (the payout request, if any); with a
+    claim also `notices`, `figures` (ints for the amount filter) and `distributor_link`. Never
+    raises for an address it does not know or cannot parse; the partial then says so.
     """
     try:
         info = claim_info(eth_address)
