@@ -101,6 +101,7 @@ def test_a_request_is_queued_in_the_payout_order_then_sent_then_delivered(client
 @pytest.mark.django_db
 def test_the_status_page_writes_sesh_amounts_and_the_ready_call_data(client, entitlements, settings):
     settings.L2_DISTRIBUTOR_ADDRESS = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+    settings.PORTAL_EXPLORER_URL = "https://arbiscan.io"
     entitlements.set(bonus={ALICE: 34_328 * SESH}, claims={ALICE: 254_472_717})
     freeze_round(create_round(cutoff=timezone.now(), actor="test").pk, actor="test")
     page = client.get("/status/", {"q": ALICE}).content.decode()
@@ -109,3 +110,4 @@ def test_the_status_page_writes_sesh_amounts_and_the_ready_call_data(client, ent
     assert ctx["claim"]["claim_calldata"] in page
     assert "claim(address account, uint256 cumulativeAmount, bytes32[] proof)" in page
     assert 'data-claim-state="idle"' in page and 'aria-live="polite"' in page
+    assert 'href="https://arbiscan.io/address/0x5FbDB2315678afecb367f032d93F642f64180aa3"' in page
