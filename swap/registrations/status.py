@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from swap.core.oxen_address import PRIMARY_LENGTH, PRIMARY_PREFIX
 from swap.registrations.exceptions import FieldProblem
 from swap.registrations.models import Registration
 from swap.registrations.proof import check_eth_address, check_oxen_address
@@ -85,6 +86,10 @@ NOT_AN_ETH_ADDRESS_FOR_BONUS = FieldProblem(
     "on the status page.")
 
 
+# An Oxen decoding refusal of text that does not even start like an Oxen address: not a typo in one.
+NOT_ADDRESS_LIKE = ("bad_character", "bad_length", "not_oxen", "invalid")
+
+
 def check_lookup(query: str) -> tuple[str, str, FieldProblem | None]:
     """Every lookup box's one validation: (kind "oxen" | "eth" | "invalid", the normalised address, the problem).
 
@@ -97,7 +102,13 @@ def check_lookup(query: str) -> tuple[str, str, FieldProblem | None]:
     if text.lower().startswith("0x"):
         eth, problem = check_eth_address(text)
         return ("invalid", text, problem) if eth is None else ("eth", eth[1], None)
-    address, problem = check_oxen_address(text, configured_network())
+    network = configured_network()
+    address, problem = check_oxen_address(text, network)
+    if problem is not None and not text.startswith(PRIMARY_PREFIX[network]) and problem.code in NOT_ADDRESS_LIKE:
+        problem = FieldProblem("not_an_address", (
+            f"“{text[:40]}” is neither an Oxen address (it starts with {PRIMARY_PREFIX[network]} and has "
+            f"{PRIMARY_LENGTH[network]} characters) nor an Ethereum address (0x followed by 40 hexadecimal "
+            "characters). Copy the whole address from your wallet."))
     return ("invalid", text, problem) if address is None else ("oxen", text, None)
 
 

@@ -2,7 +2,7 @@
 
 `PortalBrowser.open(viewport)` gives a `HolderPage`: a tab that records CSP violations and every
 request (requests to another origin fail, as offline), with the checks every holder page must
-pass — axe (tests/portal/axe.py), no horizontal scroll, under 150 KB transferred, no CSP
+pass — axe (tests/portal/axe.py), no horizontal scroll, no atomic units, under 150 KB transferred, no CSP
 violation — and a full-page screenshot under var/portal-screens/ for people to review.
 """
 
@@ -68,9 +68,15 @@ class HolderPage:
         self.page.screenshot(path=str(path), full_page=True)
         return path
 
+    def holder_text(self) -> str:
+        """The page's main text without the claim widget (issue 15b's partial, which its own tests check)."""
+        return str(self.page.evaluate("""() => { const main = document.querySelector('main').cloneNode(true);
+            main.querySelectorAll('.sesh-claim').forEach(e => e.remove()); return main.innerText; }"""))
+
     def check(self, name: str) -> None:
         """Every holder-page check, then a screenshot named `name`."""
         self.screenshot(name)
+        assert "atomic" not in self.holder_text().lower(), f"{name} shows atomic units"
         assert self.horizontal_overflow() <= 0, f"{name} scrolls sideways at {self.label}"
         assert_accessible(self.page, f"{name} at {self.label}")
         assert self.transferred_bytes() < MAX_PAGE_BYTES, f"{name}: {self.transferred_bytes()} bytes"

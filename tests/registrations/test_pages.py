@@ -122,7 +122,7 @@ def test_the_status_page_says_when_nothing_is_found_or_the_query_is_bad(client):
     assert bad.status_code == 400
     assert "An Ethereum address is 0x followed by 40 hexadecimal characters" in bad.content.decode()
     hello = client.get("/status/", {"q": "hello"})
-    assert hello.status_code == 400 and "This is not an Oxen address" in hello.content.decode()
+    assert hello.status_code == 400 and "is neither an Oxen address (it starts with L" in hello.content.decode()
     assert "<title>Error: " in hello.content.decode()
 
 
