@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sqlite3
 import subprocess
 import sys
@@ -391,11 +390,8 @@ def activate_a_new_round(served: ServedDemo, chain: Chain) -> int:
     round is frozen, proposed, lived through its delay on the chain's clock, and activated."""
     opened = requests.post(f"{served.origin}/api/v1/claims/", json={"oxen_address": DEPOSITOR.address}, timeout=30)
     assert opened.status_code in (200, 201), opened.text
-    oxend = re.search(r"oxend (http://127\.0\.0\.1:\d+)", served.stdout)
-    assert oxend is not None
-    requests.post(f"{oxend.group(1)}/sim/send_to", json={"address": opened.json()["subaddress"], "amount": 10 * OXEN},
-                  timeout=30).raise_for_status()
-    requests.post(f"{oxend.group(1)}/sim/add_blocks", json={"count": 10}, timeout=30).raise_for_status()
+    served.send_oxen(opened.json()["subaddress"], 10 * OXEN)
+    requests.post(f"{served.oxend}/sim/add_blocks", json={"count": 10}, timeout=30).raise_for_status()
     manage(served, "poll_deposits")
     manage(served, "freeze_round")
     number = newest_round(served)["round"]
