@@ -232,6 +232,21 @@ def test_a_declined_chain_switch_sends_nothing(portal, served, chain, bystander,
 
 
 @pytest.mark.parametrize("label", LABELS)
+def test_a_declined_network_addition_sends_nothing(portal, served, chain, bystander, label):
+    judge = onchain(served, chain, bystander)
+    before = judge.claimed()
+    wallet = AnvilWallet(chain, chain_id=OTHER_CHAIN, known_chains={OTHER_CHAIN}, reject_add=True)
+    with claim_page(portal, label, bystander, {"legacy": wallet}) as section:
+        section.click(".sesh-claim-button")
+        text = section.reaches("failed", "claim-add-rejected")
+        assert section.reason() == "add_rejected"
+        assert "Your wallet did not add Anvil (local) (chain id 31337)." in text
+        assert section.states() == ["connecting", "switching", "failed"]
+    assert wallet.calls[-1] == "wallet_addEthereumChain" and wallet.added_chains == [] and wallet.sent == []
+    assert judge.claimed() == before
+
+
+@pytest.mark.parametrize("label", LABELS)
 def test_a_rejected_transaction_sends_nothing(portal, served, chain, bystander, label):
     judge = onchain(served, chain, bystander)
     before = judge.claimed()

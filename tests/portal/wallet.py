@@ -83,6 +83,7 @@ class AnvilWallet:
     known_chains: set[str] = field(default_factory=lambda: {ANVIL_CHAIN, OTHER_CHAIN})
     reject_connect: bool = False
     reject_switch: bool = False
+    reject_add: bool = False
     reject_send: bool = False
     before_send: Callable[[dict[str, Any]], None] | None = None
     wrap_refusals: bool = False  # as MetaMask mobile: -32603 with the real code in data.originalError
@@ -106,6 +107,8 @@ class AnvilWallet:
             self.chain_id = params[0]["chainId"]
             return None
         if method == "wallet_addEthereumChain":
+            if self.reject_add:
+                raise RpcError({"code": 4001, "message": "User rejected the request."})
             self.added_chains.append(params[0])
             self.known_chains.add(params[0]["chainId"])
             return None
