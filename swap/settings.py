@@ -318,6 +318,18 @@ WATCHDOG_POLL_SECONDS = env.int("WATCHDOG_POLL_SECONDS", default=30)
 # An alert fires when the watchdog's last completed pass is older than this.
 WATCHDOG_HEARTBEAT_MAX_AGE_SECONDS = env.int("WATCHDOG_HEARTBEAT_MAX_AGE_SECONDS", default=300)
 
+# --- Claim widget (issue 15): the L2 as holders' wallets see it --------------------------------
+# What `wallet_addEthereumChain` (EIP-3085) offers a wallet that does not know the chain, and where
+# the portal links transactions. The public RPC URL is never L2_RPC_URL (that one may carry the
+# provider's key); empty means the page asks the holder to add the network by hand.
+L2_CHAIN_NAME = env.str("L2_CHAIN_NAME", default="Anvil (local)")
+L2_PUBLIC_RPC_URL = env.str("L2_PUBLIC_RPC_URL", default="")
+L2_NATIVE_CURRENCY_NAME = env.str("L2_NATIVE_CURRENCY_NAME", default="Ether")
+L2_NATIVE_CURRENCY_SYMBOL = env.str("L2_NATIVE_CURRENCY_SYMBOL", default="ETH")
+# Transaction and contract links use PORTAL_EXPLORER_URL (the holder portal's block below).
+# How often the claim page asks the wallet for the receipt and the chain's height.
+CLAIM_WIDGET_POLL_MILLISECONDS = env.int("CLAIM_WIDGET_POLL_MILLISECONDS", default=1500)
+
 # Asking for delivery (`POST /api/v1/payout-requests/`), per client: new enrolments and refusals
 # (each enrolment costs the service gas), and every request for one account.
 PAYOUT_REQUEST_RATE_LIMIT_IP = env.str("PAYOUT_REQUEST_RATE_LIMIT_IP", default="10/hour")

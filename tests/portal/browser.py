@@ -69,9 +69,8 @@ class HolderPage:
         return path
 
     def holder_text(self) -> str:
-        """The page's main text without the claim widget (issue 15b's partial, which its own tests check)."""
-        return str(self.page.evaluate("""() => { const main = document.querySelector('main').cloneNode(true);
-            main.querySelectorAll('.sesh-claim').forEach(e => e.remove()); return main.innerText; }"""))
+        """The page's main text, as a holder reads it (the claim widget included)."""
+        return str(self.page.inner_text("main"))
 
     def check(self, name: str) -> None:
         """Every holder-page check, then a screenshot named `name`."""
