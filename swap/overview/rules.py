@@ -109,7 +109,7 @@ def _program_end_rules() -> list[Rule]:
                                  "registrations close %(before)s before it, when the final round is frozen; deposits "
                                  "sent after that are not credited and are returned.") % {"before": before}),
         Rule(_("Program end"), _("After the end, whatever is not claimed goes to the Staking Reward Pool; the "
-                                 "closing report shows pool = paid + withheld + remainder to the atomic unit.")),
+                                 "closing report shows pool = paid + withheld + remainder, exactly.")),
     ]
 
 
