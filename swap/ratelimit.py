@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
+from swap.tallies.counters import RATE_LIMIT_HITS, count_event_safely
+
 _PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 
@@ -89,6 +91,7 @@ class Limiter:
         failures = cache.get(key, 0)
         if failures < self.rate.count:
             return None
+        count_event_safely(RATE_LIMIT_HITS, self.scope)  # /metrics: every refusal by a limit
         return max(1, window_start + self.rate.period - int(now))
 
     def reset(self, subject: str, now: float | None = None) -> None:

@@ -1,0 +1,18 @@
+"""The claims world (the Oxen simulator's wallet, claims settings) for the deposit figures, and fresh probes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from swap.monitoring import probes
+from tests.claims.conftest import claims_settings, sim, world  # noqa: F401 - fixtures reused as they are
+
+
+@pytest.fixture(autouse=True)
+def _fresh_probe_clients() -> Iterator[None]:
+    """Probe clients are cached per (URL, timeout); a test's peers are its own."""
+    for cached in (probes._oxend, probes._wallet, probes._l2):
+        cached.cache_clear()
+    yield

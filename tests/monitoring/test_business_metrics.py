@@ -1,0 +1,126 @@
+"""The business figures of /metrics against the database and the peers, on real flows.
+
+Deposits come from the Oxen simulator's wallet through the real watcher, registrations and
+refusals through the API with real signatures; the tallies behind the big-table figures must
+equal a GROUP BY of the tables after inserts, bulk inserts, updates and deletes.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db.models import Count, Sum
+
+from claims.models import Deposit, DepositState
+from swap.chain.models import L2Transaction
+from swap.tallies import triggers
+from swap.tallies.models import Tally
+from tests.claims.claims_world import OXEN, World
+from tests.monitoring.scrape import scrape, value
+from tests.registrations.wallets import Wallet, new_eth_address
+
+pytestmark = pytest.mark.django_db
+SENDER = "0x" + "1" * 40
+
+
+def _tx(**fields):
+    return L2Transaction(chain_id=31337, sender=SENDER, purpose=fields.pop("purpose", "payout_batch"), **fields)
+
+
+def test_outbox_tallies_follow_inserts_bulk_inserts_updates_and_deletes(client):
+    L2Transaction.objects.bulk_create([_tx() for _ in range(5)] + [_tx(purpose="propose_root")])
+    first = _tx()
+    first.save()
+    L2Transaction.objects.filter(pk=first.pk).update(status="failed", error="given up")
+    L2Transaction.objects.filter(status="queued", purpose="payout_batch").exclude(pk=first.pk)[:1].get().delete()
+    L2Transaction.objects.filter(pk=first.pk).update(error="edited, status unchanged")
+
+    samples = scrape(client)
+    live = {(r["purpose"], r["status"]): r["n"] for r in L2Transaction.objects.values("purpose", "status")
+            .annotate(n=Count("id"))}
+    assert live == {("payout_batch", "queued"): 4, ("propose_root", "queued"): 1, ("payout_batch", "failed"): 1}
+    for (purpose, status), count in live.items():
+        assert value(samples, "sesh_outbox_transactions", purpose=purpose, status=status) == count
+    assert value(samples, "sesh_outbox_transactions", purpose="activate_root", status="confirmed") == 0
+    assert value(samples, "sesh_outbox_oldest_unconfirmed_age_seconds") >= 0
+
+
+def test_reinstalling_the_triggers_recounts_a_source_whose_triggers_were_lost(client, django_db_blocker):
+    L2Transaction.objects.bulk_create([_tx() for _ in range(3)])
+    Tally.objects.filter(source="outbox").update(row_count=99)  # as if counts had drifted
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # as SQLite does when a migration rebuilds the table
+        for name in triggers._expected_triggers(triggers.SOURCES[0], connection.vendor):
+            cursor.execute(f"DROP TRIGGER {name}" + (" ON chain_l2transaction" if connection.vendor == "postgresql"
+                                                       else ""))
+    assert triggers.install() == ["outbox"]
+    assert triggers.install() == []
+    assert value(scrape(client), "sesh_outbox_transactions", purpose="payout_batch", status="queued") == 3
+
+
+def test_deposits_by_state_and_the_oldest_waiting_come_from_the_watcher(client, world: World):
+    world.snapshot()
+    claim = world.open()
+    waiting = world.pay(claim, 2 * OXEN, blink=True)
+    credited = world.pay(claim, 3 * OXEN)
+    world.mine(10)
+    world.sim.wallet.mine_transfer(credited)
+    world.mine(10)
+    world.poll()
+    assert world.deposit(credited).state == DepositState.CREDITED
+    assert world.deposit(waiting).state == DepositState.SEEN
+
+    samples = scrape(client)
+    live = dict(Deposit.objects.values_list("state").annotate(n=Count("id")))
+    for state in DepositState.values:
+        assert value(samples, "sesh_deposits", state=state) == live.get(state, 0)
+    assert value(samples, "sesh_deposits_oldest_waiting_age_seconds") >= 0
+    credited_sesh = Tally.objects.get(source="deposits", key1="credited").amount_sum
+    assert credited_sesh == Deposit.objects.filter(state="credited").aggregate(s=Sum("amount_atomic"))["s"]
+    remaining = value(samples, "sesh_pool_remaining_atomic", program="claims")
+    assert remaining < value(samples, "sesh_pool_atomic", program="claims")
+    assert value(samples, "sesh_wallet_up") == 1
+    assert value(samples, "sesh_wallet_height") == world.sim.chain.length
+
+
+def test_registrations_refusals_by_reason_and_rate_limit_hits(client, settings):
+    settings.REGISTRATION_RATE_LIMIT_IP = "2/hour"
+    settings.REGISTRATION_RATE_LIMIT_ADDRESS = "1000/hour"
+    wallet, eth = Wallet(), new_eth_address()
+    url, kind = "/api/v1/registrations/", "application/json"
+    ok = {"oxen_address": wallet.address, "eth_address": eth, "signature": wallet.sign(eth)}
+    assert client.post(url, json.dumps(ok), content_type=kind).status_code == 201
+    bad = {**ok, "signature": Wallet().sign(eth)}  # a real signature, by another wallet
+    assert client.post(url, json.dumps(bad), content_type=kind).status_code == 400
+    assert client.post(url, json.dumps(bad), content_type=kind).status_code == 400
+    assert client.post(url, json.dumps(bad), content_type=kind).status_code == 429
+
+    samples = scrape(client)
+    assert value(samples, "sesh_registrations_total") == 1
+    refusals = {labels: v for (name, labels), v in samples.items() if name == "sesh_registration_refusals_total"}
+    assert sum(refusals.values()) == 3
+    assert refusals[(("reason", "rate_limited"),)] == 1
+    assert value(samples, "sesh_rate_limit_hits_total", limit="ip") == 1
+
+
+def test_a_peer_that_is_down_gives_up_0_and_the_scrape_still_answers(client, settings):
+    settings.OXEND_RPC_URL = "http://127.0.0.1:9/"  # discard port: nothing listens
+    settings.OXEN_WALLET_RPC_URL = "http://127.0.0.1:9/"
+    settings.L2_RPC_URL = "http://127.0.0.1:9/"
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:9/0"
+    settings.METRICS_PROBE_TIMEOUT_SECONDS = 0.5
+    samples = scrape(client)
+    for up in ("sesh_oxend_up", "sesh_wallet_up", "sesh_l2_up", "sesh_celery_broker_up"):
+        assert value(samples, up) == 0
+    assert not any(name == "sesh_oxend_height" for name, _ in samples)
+
+
+def test_oxend_height_and_snapshot_lag_from_the_simulator(client, settings, sim):
+    settings.OXEND_RPC_URL = sim.oxend_url
+    settings.OXEN_WALLET_RPC_URL = sim.wallet_url
+    samples = scrape(client)
+    assert value(samples, "sesh_oxend_up") == 1
+    assert value(samples, "sesh_oxend_height") == sim.chain.length
+    assert value(samples, "sesh_wallet_lag_blocks") == 0
