@@ -21,14 +21,22 @@ from swap.monitoring.figures import Figures, collect_figures
 from swap.tallies import counters
 
 
-def _gauge(name: str, documentation: str, value: float | None) -> Iterator[Metric]:
+def _gauge(name: str, documentation: str, value: float | None) -> Metric:
+    """A gauge family, declared even when its value is unknown (a peer down): then it has no sample."""
+    family = GaugeMetricFamily(name, documentation)
     if value is not None:
-        yield GaugeMetricFamily(name, documentation, value=value)
+        family.add_metric([], value)
+    return family
 
 
-def _up(name: str, what: str, probe: probes.Probe | None) -> Iterator[Metric]:
-    if probe is not None:
-        yield GaugeMetricFamily(name, f"1 when {what} answered this scrape, 0 when it did not", value=int(probe.up))
+def _up(name: str, what: str, probe: probes.Probe | None) -> Metric:
+    """1 or 0; no sample when the peer is not configured at all."""
+    return _gauge(name, f"1 when {what} answered this scrape, 0 when it did not (no sample: not configured)",
+                  None if probe is None else int(probe.up))
+
+
+def _answer(probe: probes.Probe | None, key: str) -> int | None:
+    return probe.values.get(key) if probe is not None and probe.up else None
 
 
 def _outbox(figures: Figures) -> Iterator[Metric]:
@@ -52,47 +60,42 @@ def _outbox(figures: Figures) -> Iterator[Metric]:
 
 
 def _chain(figures: Figures, l2: probes.Probe | None) -> Iterator[Metric]:
-    yield from _up("sesh_l2_up", "the L2 node", l2)
+    yield _up("sesh_l2_up", "the L2 node", l2)
     paid = sum(row.amount_sum for row in figures.tally("claims_paid").values())
     yield CounterMetricFamily("sesh_claimed_atomic", "SESH paid by the distributor (indexed final Claimed events)",
                               value=paid)
     yield GaugeMetricFamily("sesh_distributor_outstanding_atomic",
                             "SESH the distributor still owes: the largest proposed, pending or active round total "
                             "minus what it paid", value=max(0, figures.owed_total_atomic - paid))
-    if l2 is None or not l2.up:
-        return
-    yield GaugeMetricFamily("sesh_l2_block_height", "the L2 node's latest block", value=l2.values["height"])
-    if "signer_balance_wei" in l2.values:
-        balance = l2.values["signer_balance_wei"]
-        yield GaugeMetricFamily("sesh_signer_balance_wei", "the publisher's ETH balance", value=balance)
-        cost = figures.payout_gas_estimate * int(settings.L2_MAX_FEE_PER_GAS)
-        yield GaugeMetricFamily("sesh_signer_payouts_covered",
-                                "payout batches the signer's ETH still pays for at the fee ceiling "
-                                "(gas of the last confirmed batch × L2_MAX_FEE_PER_GAS)",
-                                value=balance // cost if cost else 0)
-    if "distributor_balance_atomic" in l2.values:
-        yield GaugeMetricFamily("sesh_distributor_balance_atomic", "the distributor's SESH balance",
-                                value=l2.values["distributor_balance_atomic"])
+    yield _gauge("sesh_l2_block_height", "the L2 node's latest block", _answer(l2, "height"))
+    balance = _answer(l2, "signer_balance_wei")
+    yield _gauge("sesh_signer_balance_wei", "the publisher's ETH balance", balance)
+    cost = figures.payout_gas_estimate * int(settings.L2_MAX_FEE_PER_GAS)
+    yield _gauge("sesh_signer_payouts_covered", "payout batches the signer's ETH still pays for at the fee ceiling "
+                 "(gas of the last confirmed batch × L2_MAX_FEE_PER_GAS)",
+                 None if balance is None or not cost else balance // cost)
+    yield _gauge("sesh_distributor_balance_atomic", "the distributor's SESH balance",
+                 _answer(l2, "distributor_balance_atomic"))
+
+
+def _lag(ahead: int | None, behind: int | None) -> int | None:
+    return None if ahead is None or behind is None else max(0, ahead - behind)
 
 
 def _oxen(figures: Figures, oxend: probes.Probe | None, wallet: probes.Probe | None) -> Iterator[Metric]:
-    yield from _gauge("sesh_snapshot_latest_height", "height of the latest stored service-node snapshot",
-                      figures.latest_snapshot_height)
-    yield from _gauge("sesh_snapshot_latest_age_seconds", "time since the latest snapshot was stored",
-                      figures.latest_snapshot_age)
-    yield from _up("sesh_oxend_up", "oxend", oxend)
-    yield from _up("sesh_wallet_up", "the claims wallet RPC", wallet)
-    oxend_height = oxend.values["height"] if oxend and oxend.up else None
-    yield from _gauge("sesh_oxend_height", "oxend's chain length (blocks)", oxend_height)
-    if oxend_height is not None and figures.latest_snapshot_height is not None:
-        yield GaugeMetricFamily("sesh_snapshot_lag_blocks", "oxend's top block minus the latest snapshot's height",
-                                value=max(0, oxend_height - 1 - figures.latest_snapshot_height))
-    if wallet and wallet.up:
-        yield GaugeMetricFamily("sesh_wallet_height", "blocks the claims wallet has synced",
-                                value=wallet.values["height"])
-        if oxend_height is not None:
-            yield GaugeMetricFamily("sesh_wallet_lag_blocks", "oxend's height minus the wallet's",
-                                    value=max(0, oxend_height - wallet.values["height"]))
+    yield _gauge("sesh_snapshot_latest_height", "height of the latest stored service-node snapshot",
+                 figures.latest_snapshot_height)
+    yield _gauge("sesh_snapshot_latest_age_seconds", "time since the latest snapshot was stored",
+                 figures.latest_snapshot_age)
+    yield _up("sesh_oxend_up", "oxend", oxend)
+    yield _up("sesh_wallet_up", "the claims wallet RPC", wallet)
+    oxend_height, wallet_height = _answer(oxend, "height"), _answer(wallet, "height")
+    yield _gauge("sesh_oxend_height", "oxend's chain length (blocks)", oxend_height)
+    top = None if oxend_height is None else oxend_height - 1
+    yield _gauge("sesh_snapshot_lag_blocks", "oxend's top block minus the latest snapshot's height",
+                 _lag(top, figures.latest_snapshot_height))
+    yield _gauge("sesh_wallet_height", "blocks the claims wallet has synced", wallet_height)
+    yield _gauge("sesh_wallet_lag_blocks", "oxend's height minus the wallet's", _lag(oxend_height, wallet_height))
 
 
 def _claims_and_rounds(figures: Figures) -> Iterator[Metric]:
@@ -103,7 +106,7 @@ def _claims_and_rounds(figures: Figures) -> Iterator[Metric]:
         deposits.add_metric([state], row.row_count if row else 0)
     yield deposits
     yield GaugeMetricFamily("sesh_deposits_oldest_waiting_age_seconds",
-                            "age of the oldest deposit not credited yet (seen or pending_minimum; 0 when none)",
+                            "age of the oldest deposit still waiting for confirmations (state seen; 0 when none)",
                             value=figures.oldest_waiting_deposit_age)
     pool = GaugeMetricFamily("sesh_pool_atomic", "each program's pool", labels=["program"])
     remaining = GaugeMetricFamily("sesh_pool_remaining_atomic",
@@ -155,13 +158,11 @@ def _events(figures: Figures, queues: probes.Probe | None) -> Iterator[Metric]:
                       "requests refused by a rate limit, by limit", "limit")
     yield _counter_by(figures, counters.TASK_FAILURES, "sesh_task_failures",
                       "Celery tasks that raised, by task", "task")
-    yield from _up("sesh_celery_broker_up", "the Celery broker", queues)
-    if queues is not None and queues.up:
-        lengths = GaugeMetricFamily("sesh_celery_queue_length", "tasks waiting in each Celery queue",
-                                    labels=["queue"])
-        for queue, length in sorted(queues.values.items()):
-            lengths.add_metric([queue], length)
-        yield lengths
+    yield _up("sesh_celery_broker_up", "the Celery broker", queues)
+    lengths = GaugeMetricFamily("sesh_celery_queue_length", "tasks waiting in each Celery queue", labels=["queue"])
+    for queue, length in sorted(queues.values.items() if queues is not None and queues.up else ()):
+        lengths.add_metric([queue], length)
+    yield lengths
 
 
 class BusinessCollector(Collector):

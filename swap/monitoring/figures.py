@@ -23,7 +23,8 @@ from swap.tallies import counters
 from swap.tallies.models import Tally
 from swap.watchdog.models import Alert, ClaimCheck, ProposalCheck, Verdict, WatchCursor
 
-WAITING_DEPOSIT_STATES = (DepositState.SEEN, DepositState.PENDING_MINIMUM)
+# Deposits waiting on the chain (confirmations); `pending_minimum` ones wait for their holder to send more.
+WAITING_DEPOSIT_STATES = (DepositState.SEEN,)
 # Rounds whose root is (or is about to be) claimable: what the distributor must hold.
 OWED_ROUND_STATUSES = (RoundStatus.PROPOSED, RoundStatus.PENDING, RoundStatus.ACTIVE)
 
