@@ -59,7 +59,8 @@ FILL = [
     VALUES (1, 1, 'L' || repeat('s', 96), '', 'claim', now())""",
     """INSERT INTO claims_claim (id, oxen_address, eth_address, created_at, ip_hash, registration_id, subaddress_id)
     SELECT gen_random_uuid(), r.oxen_address, r.eth_address, now(), '', r.id, s.id
-    FROM registrations_registration r, claims_subaddress s WHERE r.id = (SELECT MIN(id) FROM registrations_registration)""",
+    FROM registrations_registration r, claims_subaddress s
+    WHERE r.id = (SELECT MIN(id) FROM registrations_registration)""",
     """INSERT INTO claims_deposit (txid, account_index, address_index, amount_atomic, output_count, height, timestamp,
         unlock_time, transfer_type, confirmations, state, hold_reason, first_seen_at, first_seen_wallet_height,
         last_seen_at, released_by, claim_id)
