@@ -13,10 +13,11 @@ class SwapConfig(AppConfig):
 
         # Registers the deployment checks with Django's check framework, and binds every
         # @shared_task to our Celery app (its broker, or in-process on the embedded default).
-        from swap import celery, checks, sentry, task_events  # noqa: F401
+        from swap import celery, checks, logs, sentry, task_events  # noqa: F401 - celery, checks: imported to register
         from swap.roles import sync_role_groups_after_migrate
 
         post_migrate.connect(sync_role_groups_after_migrate, dispatch_uid="swap.sync_role_groups")
         # Each task's ids on its log lines and its failures counted; Sentry only with SENTRY_DSN.
         task_events.connect()
+        logs.connect_request_signals()
         sentry.init_from_settings()

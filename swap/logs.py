@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+from django.core.signals import request_finished, request_started
 from django.http import HttpRequest, HttpResponse
 
 from swap.error_reports import MASK, known_secrets, mask_text
@@ -130,7 +131,19 @@ class RequestIdMiddleware:
         offered = request.headers.get(self.header, "")
         request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
-        with bound(request_id=request_id):
-            response = self.get_response(request)
+        # Bound until the request is finished, not only inside the middleware: Django logs a 4xx/5xx
+        # ("Forbidden: /metrics", a traceback) after the middleware chain returned.
+        bind(request_id=request_id)
+        response = self.get_response(request)
         response[self.header] = request_id
         return response
+
+
+def _clear_context(**_: Any) -> None:
+    _context.set({})
+
+
+def connect_request_signals() -> None:
+    """Start and end every request with no ids bound (a thread serves many requests)."""
+    request_started.connect(_clear_context, dispatch_uid="swap.logs.request_started")
+    request_finished.connect(_clear_context, dispatch_uid="swap.logs.request_finished")
