@@ -74,10 +74,11 @@ def mask_secrets(text: str) -> str:
 
 
 class SecretFieldFilter(logging.Filter):
-    """Mask signatures in the message and traceback, and `extra` fields named like a secret.
+    """Mask signatures in the message and traceback, and secrets and signatures in `extra` fields.
 
-    Runs after `CredentialLogFilter` (which masks the known secrets): a signature is no setting,
-    so only its shape finds it; a field named `signature`, `key`, `token`… is masked whatever it holds.
+    Runs after `CredentialLogFilter` (which masks the known secrets in the message): a signature is
+    no setting, so only its shape finds it; a field named `signature`, `key`, `token`… is masked
+    whatever it holds.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -87,10 +88,22 @@ class SecretFieldFilter(logging.Filter):
             record.msg, record.args = masked, None
         if record.exc_text:
             record.exc_text = SIGNATURE_TEXT.sub(MASK, record.exc_text)
-        for name in list(vars(record)):
-            if name not in _STANDARD_ATTRIBUTES and SECRET_FIELD.search(name):
-                setattr(record, name, MASK)
+        for name, value in list(vars(record).items()):
+            if name in _STANDARD_ATTRIBUTES:
+                continue
+            # An `extra` field is written as it is (django.db.backends passes `sql` and `params`).
+            setattr(record, name, MASK if SECRET_FIELD.search(name) else _masked_value(value))
         return True
+
+
+def _masked_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_secrets(value)
+    if isinstance(value, list | tuple):
+        return [_masked_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _masked_value(item) for key, item in value.items()}
+    return value
 
 
 class JsonFormatter(logging.Formatter):

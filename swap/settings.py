@@ -404,5 +404,7 @@ LOGGING["filters"]["secret_fields"] = {"()": "swap.logs.SecretFieldFilter"}
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
 LOGGING["handlers"]["console"]["filters"] = ["credentials", "secret_fields"]
 LOGGING["handlers"]["mail_admins"]["filters"] = ["require_debug_false", "credentials", "secret_fields"]
+# A Celery worker keeps this configuration (JSON lines, masking) instead of installing its own handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")

@@ -1,4 +1,4 @@
-"""The claims world (the Oxen simulator's wallet, claims settings) for the deposit figures, and fresh probes."""
+"""Fixtures reused: the claims world (the Oxen simulator's wallet) and the local L2 with deployed contracts."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 
 from swap.monitoring import probes
 from tests.claims.conftest import claims_settings, sim, world  # noqa: F401 - fixtures reused as they are
+from tests.distributions.conftest import deployed, entitlements, l2  # noqa: F401 - the same
 
 
 @pytest.fixture(autouse=True)
