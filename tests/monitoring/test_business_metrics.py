@@ -10,13 +10,18 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
 from django.db.models import Count, Sum
 
+from bonuses.services.capture import capture_snapshot
 from claims.models import Deposit, DepositState
-from swap.chain.models import L2Transaction
+from swap.chain.models import ChainAccount, L2Transaction
+from swap.oxend import OxendClient
 from swap.tallies import triggers
 from swap.tallies.models import Tally
 from tests.claims.claims_world import OXEN, World
+from tests.distributions.conftest import SESH
+from tests.distributions.l2 import SERVICE_ADDRESS
 from tests.monitoring.scrape import scrape, value
 from tests.registrations.wallets import Wallet, new_eth_address
 
@@ -46,11 +51,9 @@ def test_outbox_tallies_follow_inserts_bulk_inserts_updates_and_deletes(client):
     assert value(samples, "sesh_outbox_oldest_unconfirmed_age_seconds") >= 0
 
 
-def test_reinstalling_the_triggers_recounts_a_source_whose_triggers_were_lost(client, django_db_blocker):
+def test_reinstalling_the_triggers_recounts_a_source_whose_triggers_were_lost(client):
     L2Transaction.objects.bulk_create([_tx() for _ in range(3)])
     Tally.objects.filter(source="outbox").update(row_count=99)  # as if counts had drifted
-    from django.db import connection
-
     with connection.cursor() as cursor:  # as SQLite does when a migration rebuilds the table
         for name in triggers._expected_triggers(triggers.SOURCES[0], connection.vendor):
             cursor.execute(f"DROP TRIGGER {name}" + (" ON chain_l2transaction" if connection.vendor == "postgresql"
@@ -58,6 +61,15 @@ def test_reinstalling_the_triggers_recounts_a_source_whose_triggers_were_lost(cl
     assert triggers.install() == ["outbox"]
     assert triggers.install() == []
     assert value(scrape(client), "sesh_outbox_transactions", purpose="payout_batch", status="queued") == 3
+
+
+def test_a_flush_recounts_every_source_and_a_migrate_only_the_broken_ones(client):
+    L2Transaction.objects.bulk_create([_tx() for _ in range(2)])
+    Tally.objects.filter(source="outbox").update(row_count=-5)  # what SQLite's row-by-row flush can leave
+    triggers.install_after_migrate(using="default", plan=[])  # after a migrate: triggers are all there
+    assert Tally.objects.get(source="outbox", key1="payout_batch", key2="queued").row_count == -5
+    triggers.install_after_migrate(using="default")  # after a flush: no plan
+    assert value(scrape(client), "sesh_outbox_transactions", purpose="payout_batch", status="queued") == 2
 
 
 def test_deposits_by_state_and_the_oldest_waiting_come_from_the_watcher(client, world: World):
@@ -117,10 +129,34 @@ def test_a_peer_that_is_down_gives_up_0_and_the_scrape_still_answers(client, set
     assert not any(name == "sesh_oxend_height" for name, _ in samples)
 
 
-def test_oxend_height_and_snapshot_lag_from_the_simulator(client, settings, sim):
+def test_oxend_height_snapshot_age_and_lag_from_a_real_capture(client, settings, sim):
+    settings.SNB_START_HEIGHT, settings.SNB_FINAL_HEIGHT = 1, 10_000
     settings.OXEND_RPC_URL = sim.oxend_url
     settings.OXEN_WALLET_RPC_URL = sim.wallet_url
+    sim.chain.register_node([(Wallet().address, 15_000 * OXEN)])
+    assert capture_snapshot(OxendClient(sim.oxend_url)).status == "stored"
     samples = scrape(client)
     assert value(samples, "sesh_oxend_up") == 1
     assert value(samples, "sesh_oxend_height") == sim.chain.length
+    assert value(samples, "sesh_snapshot_latest_height") == sim.chain.top_height
+    assert value(samples, "sesh_snapshot_lag_blocks") == 0
+    assert 0 <= value(samples, "sesh_snapshot_latest_age_seconds") < 60
+    sim.chain.add_blocks(5)
+    samples = scrape(client)
+    assert value(samples, "sesh_snapshot_lag_blocks") == 5
     assert value(samples, "sesh_wallet_lag_blocks") == 0
+
+
+@pytest.mark.chain
+def test_signer_and_distributor_figures_from_the_local_l2(client, deployed, l2, settings):
+    ChainAccount.objects.create(chain_id=settings.L2_CHAIN_ID, address=SERVICE_ADDRESS, next_nonce=0)
+    settings.METRICS_PAYOUT_BATCH_GAS = 1_000_000
+    settings.L2_MAX_FEE_PER_GAS = 10**9
+    samples = scrape(client)
+    assert value(samples, "sesh_l2_up") == 1
+    assert value(samples, "sesh_l2_block_height") == l2.client.block_number()
+    assert value(samples, "sesh_distributor_balance_atomic") == 1_000 * SESH  # what the fixture funded
+    balance = l2.eth_balance(SERVICE_ADDRESS)
+    assert value(samples, "sesh_signer_balance_wei") == float(balance)
+    assert value(samples, "sesh_signer_payouts_covered") == float(balance // (1_000_000 * 10**9))
+    assert value(samples, "sesh_distributor_outstanding_atomic") == 0  # no round proposed yet
