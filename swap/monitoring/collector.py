@@ -154,8 +154,10 @@ def _events(figures: Figures, queues: probes.Probe | None) -> Iterator[Metric]:
                               value=registrations.row_count if registrations else 0)
     yield _counter_by(figures, counters.REGISTRATION_REFUSALS, "sesh_registration_refusals",
                       "refused registration problems by reason code", "reason")
-    yield _counter_by(figures, counters.RATE_LIMIT_HITS, "sesh_rate_limit_hits",
-                      "requests refused by a rate limit, by limit", "limit")
+    hits = CounterMetricFamily("sesh_rate_limit_hits", "requests refused by a rate limit, by limit", labels=["limit"])
+    for scope, count in sorted(figures.rate_limit_hits.items()):
+        hits.add_metric([scope], count)
+    yield hits
     yield _counter_by(figures, counters.TASK_FAILURES, "sesh_task_failures",
                       "Celery tasks that raised, by task", "task")
     yield _up("sesh_celery_broker_up", "the Celery broker", queues)

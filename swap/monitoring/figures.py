@@ -8,6 +8,7 @@ still waited on). bench/metrics_scrape.py measures it with a million rows.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,12 +18,14 @@ from django.utils import timezone
 
 from bonuses.models import ServiceNodeSnapshot
 from claims.models import ClaimsLedger, Deposit, DepositState
+from swap import ratelimit
 from swap.chain.models import ChainAccount, L2Transaction, L2TxPurpose, L2TxStatus
 from swap.distributions.models import DistributionRound, RoundStatus
 from swap.tallies import counters
 from swap.tallies.models import Tally
 from swap.watchdog.models import Alert, ClaimCheck, ProposalCheck, Verdict, WatchCursor
 
+log = logging.getLogger(__name__)
 # Deposits waiting on the chain (confirmations); `pending_minimum` ones wait for their holder to send more.
 WAITING_DEPOSIT_STATES = (DepositState.SEEN,)
 # Rounds whose root is (or is about to be) claimable: what the distributor must hold.
@@ -49,6 +52,7 @@ class Figures:
     watchdog_vetoes: int
     watchdog_mismatches: int
     watchdog_open_alerts: int
+    rate_limit_hits: dict[str, int]
     collected_at: datetime = field(default_factory=timezone.now)
 
     def tally(self, source: str) -> dict[tuple[str, str], Tally]:
@@ -90,6 +94,15 @@ def _pools(rounds: list[DistributionRound]) -> tuple[dict[str, int], dict[str, i
     return pools, {"bonus": pools["bonus"] - bonus_allocated, "claims": pools["claims"] - credited}
 
 
+def _rate_limit_hits() -> dict[str, int]:
+    """The cache's hit counters; none when the cache does not answer (the scrape still does)."""
+    try:
+        return ratelimit.hits()
+    except Exception as error:  # noqa: BLE001 - a cache outage must not break the scrape
+        log.warning("metrics: the cache is unreachable: %s", type(error).__name__)
+        return {}
+
+
 def collect_figures() -> Figures:
     """Read every database figure (about fifteen small queries)."""
     now = timezone.now()
@@ -122,5 +135,6 @@ def collect_figures() -> Figures:
         watchdog_mismatches=(ProposalCheck.objects.filter(verdict=Verdict.MISMATCH).count()
                              + ClaimCheck.objects.filter(verdict=Verdict.MISMATCH).count()),
         watchdog_open_alerts=Alert.objects.filter(acknowledged_at__isnull=True).count(),
+        rate_limit_hits=_rate_limit_hits(),
         collected_at=now,
     )

@@ -2,9 +2,10 @@
 
 Why the database and not the process (prometheus-client's counters): gunicorn runs several
 workers and Celery several processes; a scrape reaches one of them, and a restart would reset
-it. Why not Redis: the refusals are counted in the transaction that audits them, so the count
-and the audit trail cannot disagree; the other two are rare events (a rate-limit hit, a failed
-task) whose one-row write costs less than the work around them.
+it. Why not Redis: a registration refusal is counted in the transaction that audits it, so the
+count and the audit trail cannot disagree; a failed task is rare and its one-row write costs
+less than the work around it. (Rate-limit hits, which come in floods, are counted in the cache
+instead: `swap.ratelimit.count_hit`.)
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from swap.tallies.triggers import TALLY_TABLE
 
 # The event counters (`Tally.source` values written here, never by a trigger).
 REGISTRATION_REFUSALS = "registration_refusals"
-RATE_LIMIT_HITS = "rate_limit_hits"
 TASK_FAILURES = "task_failures"
 
 MAX_LABEL_CHARS = 100

@@ -7,7 +7,9 @@ equal a GROUP BY of the tables after inserts, bulk inserts, updates and deletes.
 
 from __future__ import annotations
 
+import ast
 import json
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -17,6 +19,7 @@ from bonuses.services.capture import capture_snapshot
 from claims.models import Deposit, DepositState
 from swap.chain.models import ChainAccount, L2Transaction
 from swap.oxend import OxendClient
+from swap.ratelimit import SCOPES, Limiter, parse_rate
 from swap.tallies import triggers
 from swap.tallies.models import Tally
 from tests.claims.claims_world import OXEN, World
@@ -160,3 +163,29 @@ def test_signer_and_distributor_figures_from_the_local_l2(client, deployed, l2, 
     assert value(samples, "sesh_signer_balance_wei") == float(balance)
     assert value(samples, "sesh_signer_payouts_covered") == float(balance // (1_000_000 * 10**9))
     assert value(samples, "sesh_distributor_outstanding_atomic") == 0  # no round proposed yet
+
+
+def test_every_limiter_in_the_code_is_counted_on_metrics():
+    """A new `Limiter("scope", …)` must join `swap.ratelimit.SCOPES`, or its hits would never be exported."""
+    repo = Path(__file__).resolve().parents[2]
+    found = set()
+    for path in [*repo.glob("swap/**/*.py"), *repo.glob("bonuses/**/*.py"), *repo.glob("claims/**/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Limiter" and node.args
+                    and isinstance(node.args[0], ast.Constant)):
+                found.add(node.args[0].value)
+    assert found and found <= set(SCOPES), sorted(found - set(SCOPES))
+
+
+def test_rate_limit_hits_survive_in_the_cache_and_a_cache_outage_does_not_break_the_scrape(client, settings):
+    limiter = Limiter("claims-ip", parse_rate("1/hour"))
+    limiter.count_failure("198.51.100.1")
+    assert limiter.retry_after("198.51.100.1") is not None
+    assert limiter.retry_after("198.51.100.1") is not None
+    assert value(scrape(client), "sesh_rate_limit_hits_total", limit="claims-ip") == 2
+    # Django's test signals give the new cache setting a new cache: a Redis where nothing listens.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:9/0"}}
+    samples = scrape(client)
+    assert not any(name == "sesh_rate_limit_hits_total" for name, _ in samples)
+    assert value(samples, "sesh_registrations_total") == 0

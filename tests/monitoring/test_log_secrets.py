@@ -39,7 +39,7 @@ from swap.distributions.tasks import run_payouts_task
 from tests.distributions.conftest import SESH
 from tests.distributions.l2 import ACTIVATION_DELAY, SERVICE_KEY, WATCHDOG_KEY
 from tests.registrations.wallets import Wallet, new_eth_address
-from tests.test_celery_worker import database_url_of_the_test_database
+from tests.test_celery_worker import database_url_of_the_test_database, stop_worker
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple 42"  # noqa: S105 - the test's own admin password
@@ -109,12 +109,7 @@ def pay_on_a_worker_process(round_id: int, l2, output_file: Path) -> str:
             time.sleep(0.5)
             l2.mine()
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop_worker(worker)
         sink.close()
     output = output_file.read_text()
     assert confirmed, f"the worker did not confirm the payout within 90 s:\n{output[-3000:]}"
