@@ -18,6 +18,8 @@ from django.db.models import Count, Sum
 from bonuses.services.capture import capture_snapshot
 from claims.models import Deposit, DepositState
 from swap.chain.models import ChainAccount, L2Transaction
+from swap.distributions.models import DistributionRound
+from swap.distributions.tasks import publish_round_task
 from swap.oxend import OxendClient
 from swap.ratelimit import SCOPES, Limiter, parse_rate
 from swap.tallies import triggers
@@ -189,3 +191,12 @@ def test_rate_limit_hits_survive_in_the_cache_and_a_cache_outage_does_not_break_
     samples = scrape(client)
     assert not any(name == "sesh_rate_limit_hits_total" for name, _ in samples)
     assert value(samples, "sesh_registrations_total") == 0
+
+
+def test_a_failed_task_is_counted_by_name(client):
+    # As a worker runs it: the failure is recorded, not raised into the caller (throw=False).
+    for missing in (987654, 987655):  # no such round: fails for good, no retry
+        result = publish_round_task.apply(args=[missing], throw=False)
+        assert isinstance(result.result, DistributionRound.DoesNotExist)
+    samples = scrape(client)
+    assert value(samples, "sesh_task_failures_total", task="swap.distributions.tasks.publish_round_task") == 2
