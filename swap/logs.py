@@ -4,10 +4,10 @@ Every line names its request (`request_id`: the client's `X-Request-ID` when it 
 new one, echoed in the response) or its Celery task (`task_id`, `task`), and the round, L2
 transaction or claim it concerns (`round`, `transaction_id`, `claim_id`): from the task's
 arguments (`round_id`), from `extra={...}`, or read from the message's own `round 3` / `l2tx:17`
-/ `claim:5`. Secrets are masked before any handler writes (`swap.error_reports.CredentialLogFilter`
-runs on the handler; `SecretFieldFilter` below also drops signature and key fields passed in
-`extra`). Production settings use `JsonFormatter`; the embedded default keeps plain lines
-(`LOG_FORMAT`, docs/operations.md).
+/ `claim:<uuid>`. Secrets are masked before any handler writes (`swap.error_reports.CredentialLogFilter`
+masks the known secrets; `SecretFieldFilter` below masks wallet signatures everywhere and fields
+passed in `extra` named like a key or a signature). Production settings use `JsonFormatter`; the
+embedded default keeps plain lines (`LOG_FORMAT`, docs/operations.md).
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,14 +26,14 @@ from django.http import HttpRequest, HttpResponse
 
 from swap.error_reports import MASK, known_secrets, mask_text
 
-# What a line may be about; filled by the request middleware, the task signals and `bound`.
+# What a line is about (request_id, task_id, task, round_id…); set by the request middleware and
+# the task signals (swap/task_events.py), cleared at each request's start and end.
 _context: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("log_context", default={})  # noqa: B039
-CONTEXT_FIELDS = ("request_id", "task_id", "task", "round", "round_id", "transaction_id", "claim_id", "batch_id")
 # Ids read from the message text of existing log lines ("round 3 frozen", "l2tx:17 failed").
 _MESSAGE_IDS = (
     ("round", re.compile(r"\bround (\d+)\b")),
     ("transaction_id", re.compile(r"\bl2tx:(\d+)\b")),
-    ("claim_id", re.compile(r"\bclaim:(\d+)\b")),
+    ("claim_id", re.compile(r"\bclaim:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+)\b")),
 )
 # A request id from the client is echoed only if it is short and plain (it lands in every log line).
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -49,18 +48,8 @@ def current_context() -> dict[str, Any]:
     return dict(_context.get())
 
 
-@contextmanager
-def bound(**fields: Any) -> Iterator[None]:
-    """Add fields to every line logged inside the block (this thread or task only)."""
-    token = _context.set({**_context.get(), **{k: v for k, v in fields.items() if v is not None}})
-    try:
-        yield
-    finally:
-        _context.reset(token)
-
-
 def bind(**fields: Any) -> contextvars.Token[dict[str, Any]]:
-    """Like `bound`, for code that cannot wrap a block (signal pairs); undo with `unbind`."""
+    """Add fields to every line logged from now on in this thread or task; undo with `unbind`."""
     return _context.set({**_context.get(), **{k: v for k, v in fields.items() if v is not None}})
 
 
@@ -120,7 +109,7 @@ class JsonFormatter(logging.Formatter):
         for field, pattern in _MESSAGE_IDS:
             found = pattern.search(message)
             if found:
-                event[field] = int(found.group(1))
+                event[field] = int(found.group(1)) if found.group(1).isdigit() else found.group(1)
         event.update(_context.get())
         for name, value in vars(record).items():
             if name not in _STANDARD_ATTRIBUTES and not name.startswith("_"):

@@ -141,25 +141,27 @@ def _watchdog(figures: Figures) -> Iterator[Metric]:
                             value=figures.watchdog_open_alerts)
 
 
-def _counter_by(figures: Figures, source: str, name: str, documentation: str, label: str) -> Metric:
+def _labelled_counter(name: str, documentation: str, label: str, counts: dict[str, int]) -> Metric:
     family = CounterMetricFamily(name, documentation, labels=[label])
-    for (key, _), row in sorted(figures.tally(source).items()):
-        family.add_metric([key], row.row_count)
+    for key, count in sorted(counts.items()):
+        family.add_metric([key], count)
     return family
+
+
+def _event_counts(figures: Figures, source: str) -> dict[str, int]:
+    return {key: row.row_count for (key, _), row in figures.tally(source).items()}
 
 
 def _events(figures: Figures, queues: probes.Probe | None) -> Iterator[Metric]:
     registrations = figures.tally("registrations").get(("", ""))
     yield CounterMetricFamily("sesh_registrations", "registration rows stored (first ones and changes of address)",
                               value=registrations.row_count if registrations else 0)
-    yield _counter_by(figures, counters.REGISTRATION_REFUSALS, "sesh_registration_refusals",
-                      "refused registration problems by reason code", "reason")
-    hits = CounterMetricFamily("sesh_rate_limit_hits", "requests refused by a rate limit, by limit", labels=["limit"])
-    for scope, count in sorted(figures.rate_limit_hits.items()):
-        hits.add_metric([scope], count)
-    yield hits
-    yield _counter_by(figures, counters.TASK_FAILURES, "sesh_task_failures",
-                      "Celery tasks that raised, by task", "task")
+    yield _labelled_counter("sesh_registration_refusals", "refused registration problems by reason code", "reason",
+                            _event_counts(figures, counters.REGISTRATION_REFUSALS))
+    yield _labelled_counter("sesh_rate_limit_hits", "requests refused by a rate limit, by limit", "limit",
+                            figures.rate_limit_hits)
+    yield _labelled_counter("sesh_task_failures", "Celery tasks that failed on a worker, by task", "task",
+                            _event_counts(figures, counters.TASK_FAILURES))
     yield _up("sesh_celery_broker_up", "the Celery broker", queues)
     lengths = GaugeMetricFamily("sesh_celery_queue_length", "tasks waiting in each Celery queue", labels=["queue"])
     for queue, length in sorted(queues.values.items() if queues is not None and queues.up else ()):
@@ -173,8 +175,8 @@ class BusinessCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         started = time.perf_counter()
         figures = collect_figures()
-        l2, oxend, wallet, queues = probes.l2(figures.signer_address), probes.oxend(), probes.wallet(), \
-            probes.celery_queues()
+        l2, oxend, wallet = probes.l2(figures.signer_address), probes.oxend(), probes.wallet()
+        queues = probes.celery_queues()
         yield from _outbox(figures)
         yield from _chain(figures, l2)
         yield from _oxen(figures, oxend, wallet)

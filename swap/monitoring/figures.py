@@ -84,7 +84,7 @@ def _payout_gas_estimate() -> int:
 def _pools(rounds: list[DistributionRound]) -> tuple[dict[str, int], dict[str, int]]:
     """Each program's pool and what is left of it: bonus by the latest frozen round, claims by the ledger."""
     pools = {"bonus": int(settings.SNB_POOL_ATOMIC), "claims": int(settings.CLAIMS_POOL_ATOMIC)}
-    frozen = [r for r in rounds if r.status != RoundStatus.DRAFT]
+    frozen = [r for r in rounds if r.status not in (RoundStatus.DRAFT, RoundStatus.VETOED)]
     latest = max(frozen, key=lambda r: r.number, default=None)
     bonus_allocated = latest.bonus_total_atomic if latest else 0
     ledger = ClaimsLedger.objects.filter(pk=1).first()

@@ -43,6 +43,12 @@ def test_each_line_is_one_json_object_with_the_ids_its_message_names(json_lines)
     assert event["time"].endswith("+00:00")
 
 
+def test_a_claim_is_named_by_its_uuid(json_lines):
+    logging.getLogger("swap.test").info("claim:0b7e3c1a-2f4d-4e5b-9c6d-7e8f9a0b1c2d opened")
+    [event] = events(json_lines)
+    assert event["claim_id"] == "0b7e3c1a-2f4d-4e5b-9c6d-7e8f9a0b1c2d"
+
+
 def test_a_traceback_stays_inside_its_event(json_lines):
     try:
         raise ValueError("boom")
