@@ -6,6 +6,11 @@ grouped, and writes nothing when the labels and amounts did not change (a deposi
 confirmations). SQLite: row-level triggers (it has no statement-level ones), the UPDATE trigger
 only when a label or the amount changed.
 
+The cost: a tally row is locked from the statement that changed its count until the transaction
+commits, so writers of the same label (two registrations) commit one after the other; the
+service's transactions are short. A statement that moves rows between labels (queued → signed)
+locks its tally rows in label order, so two such statements cannot deadlock each other.
+
 `install` is idempotent: it creates whatever trigger is missing and, for a source whose triggers
 were missing, recounts that source from its table in the same transaction (under a lock on
 PostgreSQL), so a fresh database, an existing one and a table that a migration rebuilt all end
@@ -71,27 +76,32 @@ def _pg_delta_select(source: Source, parts: list[tuple[str, int]]) -> str:
         unions.append(f"SELECT {key1} AS key1, {key2} AS key2, {sign} AS d, {sign} * {source.amount_sql('r')} AS a "  # noqa: S608 - names are this module's constants
                       f"FROM {table} r")
     return (f"SELECT '{source.name}', x.key1, x.key2, SUM(x.d), SUM(x.a) FROM ({' UNION ALL '.join(unions)}) x "  # noqa: S608 - names are this module's constants
-            "GROUP BY x.key1, x.key2 HAVING SUM(x.d) <> 0 OR SUM(x.a) <> 0")
+            "GROUP BY x.key1, x.key2 HAVING SUM(x.d) <> 0 OR SUM(x.a) <> 0 ORDER BY x.key1, x.key2")
 
 
-def _pg_statements(source: Source) -> list[str]:
-    statements = []
-    for op, event, referencing, parts in (
-        ("ins", "INSERT", "NEW TABLE AS new_rows", [("new_rows", 1)]),
-        ("del", "DELETE", "OLD TABLE AS old_rows", [("old_rows", -1)]),
-        ("upd", "UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows", [("new_rows", 1), ("old_rows", -1)]),
-    ):
-        function = f"tally_{source.name}_{op}_fn"
-        statements.append(
-            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$ BEGIN "
-            f"INSERT INTO {TALLY_TABLE} (source, key1, key2, row_count, amount_sum) "
-            f"{_pg_delta_select(source, parts)} {_UPSERT_TAIL}; RETURN NULL; END $$ LANGUAGE plpgsql"
-        )
-        statements.append(
-            f"CREATE TRIGGER tally_{source.name}_{op} AFTER {event} ON {source.table} REFERENCING {referencing} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
-        )
-    return statements
+_PG_OPERATIONS = (
+    ("ins", "INSERT", "NEW TABLE AS new_rows", [("new_rows", 1)]),
+    ("del", "DELETE", "OLD TABLE AS old_rows", [("old_rows", -1)]),
+    ("upd", "UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows", [("new_rows", 1), ("old_rows", -1)]),
+)
+
+
+def _pg_functions(source: Source) -> list[str]:
+    """The trigger functions (replaced at every install, so their bodies follow this module)."""
+    return [
+        f"CREATE OR REPLACE FUNCTION tally_{source.name}_{op}_fn() RETURNS trigger AS $$ BEGIN "
+        f"INSERT INTO {TALLY_TABLE} (source, key1, key2, row_count, amount_sum) "
+        f"{_pg_delta_select(source, parts)} {_UPSERT_TAIL}; RETURN NULL; END $$ LANGUAGE plpgsql"
+        for op, _, _, parts in _PG_OPERATIONS
+    ]
+
+
+def _pg_triggers(source: Source) -> list[str]:
+    return [
+        f"CREATE TRIGGER tally_{source.name}_{op} AFTER {event} ON {source.table} REFERENCING {referencing} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION tally_{source.name}_{op}_fn()"
+        for op, event, referencing, _ in _PG_OPERATIONS
+    ]
 
 
 # --- SQLite -----------------------------------------------------------------------------------
@@ -164,15 +174,21 @@ def install(conn: BaseDatabaseWrapper | None = None, *, recount_all: bool = Fals
     recounted = []
     existing = _existing_triggers(conn)
     for source in SOURCES:
+        if source.table not in tables:
+            continue
+        if conn.vendor == "postgresql":
+            with conn.cursor() as cursor:
+                for statement in _pg_functions(source):
+                    cursor.execute(statement)
         expected = _expected_triggers(source, conn.vendor)
-        if source.table not in tables or (all(name in existing for name in expected) and not recount_all):
+        if all(name in existing for name in expected) and not recount_all:
             continue
         with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
             if conn.vendor == "postgresql":
                 cursor.execute(f"LOCK TABLE {source.table} IN SHARE ROW EXCLUSIVE MODE")
                 for name in expected:
                     cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {source.table}")
-                statements = _pg_statements(source)
+                statements = _pg_triggers(source)
             else:
                 for name in expected:
                     cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
