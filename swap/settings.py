@@ -14,6 +14,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from swap.core.metrics_access import parse_networks
 from swap.production import DEFAULT_SECRET_KEY, refuse_unsafe_production
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -389,6 +390,10 @@ CELERY_BEAT_SCHEDULE = {
 # --- Metrics, logs and error reports (issue 16; docs/operations.md, "Metrics, alerts and logs") -----
 # /metrics answers clients in these networks (as swap.http.client_ip reads them) or with the token; others 403.
 METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+try:
+    parse_networks(METRICS_ALLOWED_NETWORKS)
+except ValueError as error:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS holds something that is not a network: {error}") from None
 METRICS_BEARER_TOKEN = env.str("METRICS_BEARER_TOKEN", default="")
 # Each peer (oxend, the wallet, the L2 node, the broker) gets this long per scrape, no retry.
 METRICS_PROBE_TIMEOUT_SECONDS = env.float("METRICS_PROBE_TIMEOUT_SECONDS", default=2.0)

@@ -44,11 +44,6 @@ def count_event_safely(source: str, label: str) -> None:
         log.warning("could not count %s %s", source, label, exc_info=True)
 
 
-def read(source: str) -> dict[tuple[str, str], Tally]:
-    """The tally rows of one source by (key1, key2)."""
-    return {(row.key1, row.key2): row for row in Tally.objects.filter(source=source)}
-
-
 def read_all() -> dict[str, dict[tuple[str, str], Tally]]:
     """Every tally row, by source then (key1, key2): one query for the whole scrape."""
     found: dict[str, dict[tuple[str, str], Tally]] = {}

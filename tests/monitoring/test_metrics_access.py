@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from swap.core.metrics_access import address_allowed, bearer_token_matches, parse_networks
 
 pytestmark = pytest.mark.django_db
-TOKEN = "scrape-token-for-tests-only-7f3a9c"
+TOKEN = "scrape-token-for-tests-only-7f3a9c"  # noqa: S105 - a test value
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_loopback_may_scrape_by_default(client):
@@ -62,3 +68,13 @@ def test_address_checks_cover_ipv6_mapped_ipv4_and_garbage():
     assert not address_allowed("not-an-ip", networks)
     with pytest.raises(ValueError):
         parse_networks(["10.0.0.0/33"])
+
+
+def test_a_malformed_allowed_network_stops_startup_naming_the_setting():
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "SECRET_KEY")}
+    env["METRICS_ALLOWED_NETWORKS"] = "127.0.0.1/8,10.0.0.0/99"
+    done = subprocess.run([sys.executable, "manage.py", "check"], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines()[-1].startswith(
+        "django.core.exceptions.ImproperlyConfigured: METRICS_ALLOWED_NETWORKS holds something that is not a network")
