@@ -42,6 +42,7 @@ from swap.registrations.exceptions import (
     RegistrationRefused,
 )
 from swap.registrations.models import Registration
+from swap.tallies.counters import REGISTRATION_REFUSALS, count_event
 
 # Longer than any valid value (a 108-character testnet integrated address, a 93-character
 # signature): refuse before parsing, so pasted novels cost nothing.
@@ -398,6 +399,8 @@ def _record_refusal(
                              for field, items in problems.items()},
             },
         )
+        for code in sorted({problem.code for items in problems.values() for problem in items}):
+            count_event(REGISTRATION_REFUSALS, code)  # /metrics: refusals by reason, with their audit row
 
 
 # --- Reading -----------------------------------------------------------------------------------
