@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "swap.site.portal",
+                "swap.chain.program_end.template_context",
             ],
         },
     },
@@ -346,6 +347,13 @@ CLAIM_WIDGET_POLL_MILLISECONDS = env.int("CLAIM_WIDGET_POLL_MILLISECONDS", defau
 PAYOUT_REQUEST_RATE_LIMIT_IP = env.str("PAYOUT_REQUEST_RATE_LIMIT_IP", default="10/hour")
 PAYOUT_REQUEST_RATE_LIMIT_ACCOUNT = env.str("PAYOUT_REQUEST_RATE_LIMIT_ACCOUNT", default="5/hour")
 
+# --- Program end (issue 18; docs/rules.md "Program end") ---------------------------------------
+# Where withdrawRemainder sends what is left after the end: the Staking Reward Pool.
+PROGRAM_REWARD_POOL_ADDRESS = env.str("PROGRAM_REWARD_POOL_ADDRESS", default="")
+# Claims and registrations close this long before (end − activation delay), so the final round,
+# proposed at the close, still becomes claimable before the end (the contract refuses it after).
+PROGRAM_FINAL_ROUND_MARGIN_SECONDS = env.int("PROGRAM_FINAL_ROUND_MARGIN_SECONDS", default=3600)
+
 # Where a round's cumulative entitlements come from: dotted paths to callables taking the round's
 # cut-off (keyword `cutoff`, an aware datetime) and returning {EIP-55 address: atomic SESH}.
 DISTRIBUTION_SOURCES = {
@@ -383,6 +391,12 @@ CELERY_BEAT_SCHEDULE = {
     # Copies the distributor's final Claimed events into the database (pages read "already claimed").
     "sync-distributor-claims": {
         "task": "swap.distributions.tasks.sync_claims_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Follows the distributor's end: records a new or moved endTime, closes claims at the close (issue 18).
+    "sync-program-end": {
+        "task": "swap.chain.tasks.sync_program_end_task",
         "schedule": 60.0,
         "options": {"expires": 55},
     },

@@ -30,6 +30,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from swap.audit import hash_ip, record_event
+from swap.chain.program_end import is_closed
 from swap.core import registration_text
 from swap.core.oxen_address import Network
 from swap.ratelimit import Limiter, client_bucket, parse_rate
@@ -121,6 +122,9 @@ def submit_registration(
     limiters = _limiters(ip, address_key)
     _check_rate_limits(limiters, submission, ip=ip, actor=actor)
     try:
+        if is_closed(now):
+            raise RegistrationRefused.single("non_field_errors", "program_closed",
+                                             "Registrations are closed: the program has reached its end.")
         verified = verify_submission(submission, now=now or timezone.now())
         return _store(verified, ip=ip, actor=actor, now=now)
     except RegistrationRefused as refused:
