@@ -34,7 +34,7 @@ from swap.demo import cast
 from swap.demo.environment import DEMO_MARKER, PRODUCTION_VARIABLES, database_path, env_file
 from swap.demo.wallets import demo_wallet
 from tests.portal.browser import HolderPage, PortalBrowser
-from tests.portal.demo_server import REPO, ServedDemo
+from tests.portal.demo_server import EXPLORER, REPO, ServedDemo
 from tests.portal.wallet import (
     ANVIL_CHAIN,
     OTHER_CHAIN,
@@ -319,7 +319,8 @@ def test_a_wallet_that_does_not_know_the_chain_adds_it_then_claims(portal, serve
         section.tab.page.wait_for_selector(f"{section.css} .sesh-claim-status:has-text('SESH is now listed')")
     (added,) = wallet.added_chains
     assert added == {"chainId": ANVIL_CHAIN, "chainName": "Anvil (local)", "rpcUrls": [served.anvil],
-                     "nativeCurrency": {"name": "Ether", "symbol": "ETH", "decimals": 18}}
+                     "nativeCurrency": {"name": "Ether", "symbol": "ETH", "decimals": 18},
+                     "blockExplorerUrls": [EXPLORER]}
     assert wallet.calls.count("wallet_switchEthereumChain") == 2 and wallet.chain_id == ANVIL_CHAIN
     assert wallet.watched == [{"type": "ERC20", "options": {"address": judge.token, "symbol": "SESH", "decimals": 9}}]
     assert chain.receipt(wallet.sent[0])["status"] == "0x1"
