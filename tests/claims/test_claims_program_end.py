@@ -70,12 +70,19 @@ def test_a_deposit_sent_at_the_close_time_is_held_without_a_recorded_close(world
     assert Deposit.objects.get(txid=txid).hold_reason == HoldReason.AFTER_END
 
 
-def test_claims_and_registrations_refuse_after_the_close(world: World) -> None:
+def test_claims_and_registrations_refuse_after_the_close(world: World, client) -> None:
     world.snapshot()
     holder = world.holder()
     announce(int(time.time()) + 200 * 86_400)
     world.open(holder)  # still open before the close
+    forms = {"/register/": 'action="/register/"', "/claims/": 'action="/claims/"'}
+    for path, form in forms.items():
+        assert form in client.get(path).content.decode(), path
     close_now()
+    # The pages say so instead of offering a form that can only be refused.
+    for path, form in forms.items():
+        page = client.get(path).content.decode()
+        assert form not in page and ("registrations-closed" in page or "claims-closed" in page), path
     with pytest.raises(ClaimRefused) as refused:
         world.open(holder)
     assert refused.value.codes == ["program_closed"]

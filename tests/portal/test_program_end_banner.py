@@ -7,6 +7,7 @@ registrations stopped), ended (the remainder went to the Staking Reward Pool).
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -18,6 +19,7 @@ from tests.portal.axe import assert_accessible
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DAY = 86_400
+SCREENS = Path(__file__).resolve().parents[2] / "var" / "portal-screens"
 
 
 def announce(end_time: int) -> None:
@@ -46,6 +48,9 @@ def test_the_banner_reads_well_on_every_holder_page(live_server, state: str, exp
             assert "atomic" not in banner.inner_text().lower()
             assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0, path
             assert_accessible(page, f"{path} with the {state} banner")
+            if path == "/register/":  # for review, like every portal screen
+                SCREENS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(SCREENS / f"program-end-{state}-narrow.png"), full_page=True)
         feed = page.locator("aside.program-end-banner a[href='/announcements.atom']")
         assert feed.count() == 1
         assert watched.collect() == [] and watched.offsite == []
