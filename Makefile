@@ -24,7 +24,8 @@ EMBEDDED_ENV := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL -u SECRET_
 DATABASE_INDEPENDENT := --ignore=tests/core --ignore=tests/simulator --ignore=tests/test_oxen_commands.py \
 	--ignore=tests/test_demo.py --ignore=tests/test_demo_history.py --ignore=tests/test_sigterm.py \
 	--ignore=tests/test_dependencies.py --ignore=tests/test_architecture.py --ignore=tests/bundles/test_verifier_install.py \
-	--ignore=tests/test_contract_toolchain.py
+	--ignore=tests/test_contract_toolchain.py --ignore=tests/deploy/test_deploy_files.py --ignore=tests/deploy/test_units.py \
+	--ignore=tests/deploy/test_production_start.py
 
 .PHONY: install native test demo serve lint browser contracts nginx prod-smoke
 
