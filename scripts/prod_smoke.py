@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
             import django
 
             django.setup()
+            _log_to(machine.logs / "prod-smoke.log")
             from swap.prodsmoke.flow import Play
 
             play = Play(machine, write=lambda line: print(line, flush=True))
@@ -63,6 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     (directory / "report.json").write_text(json.dumps(figures, indent=2, default=str) + "\n")
     print(_report(figures, directory))
     return 0
+
+
+def _log_to(path: Path) -> None:
+    """This process's own log lines (the operator's commands, the settings) go to a file, not the report."""
+    stream = path.open("a")
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
+            handler.setStream(stream)
 
 
 def _fail(line: str, directory: Path, machine: Machine | None, details: str = "") -> int:
