@@ -14,6 +14,8 @@ written with `swap.core.bundle_format.json_bytes`, so the same database gives th
   byte for byte as the API serves them, and the previous frozen round's `entries.csv`.
 - `snapshots/`: the stored payload of every final snapshot stored at the cut-off (keyframes
   whole, deltas against their keyframe: `swap.core.payload_codec` expands them).
+- `stake-changes.jsonl`: what each of those snapshots changed in the earning stakes, from the
+  stored stake intervals (`swap.core.stake_changes` states the rule to expand it).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 
 from django.conf import settings
 
-from bonuses.models import ServiceNodeSnapshot
+from bonuses.models import ServiceNodeSnapshot, StakeInterval
 from bonuses.published import INPUTS_HEADER, round_bonus_inputs_text, round_bonus_snapshots_text, round_snapshots
 from bonuses.services.allocations import BonusUnavailable
 from bonuses.services.entitlements import pinned_bonus_round
@@ -32,6 +34,8 @@ from claims.models import Claim, ClaimCredit, ClaimsLedger, Deposit
 from claims.services.config import multiplier_schedule
 from claims.services.supply import active_snapshot
 from swap.core import bundle_format as fmt
+from swap.core import stake_changes
+from swap.core.bonus_allocation import StakeInterval as Interval
 from swap.distributions.models import DistributionRound, RoundStatus
 from swap.distributions.services.published import entries_csv_text
 from swap.registrations.models import Registration
@@ -130,6 +134,14 @@ def snapshot_refs(round_: DistributionRound) -> list[SnapshotRef]:
             "file": fmt.snapshot_file(height, codec, base_height),
         }))
     return refs
+
+
+def stake_changes_jsonl(snapshots: list[SnapshotRef]) -> bytes:
+    """The stake-change log of the shipped snapshots, from the intervals ingestion stored (ordered by the log)."""
+    rows = StakeInterval.objects.values_list("oxen_address", "node__pubkey", "amount_atomic", "from_height",
+                                             "to_height")
+    intervals = (Interval(*row) for row in rows.iterator())
+    return fmt.jsonl_bytes(stake_changes.log_records(intervals, [int(ref.record["height"]) for ref in snapshots]))
 
 
 def snapshot_payload(ref: SnapshotRef) -> bytes:

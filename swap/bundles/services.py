@@ -32,6 +32,7 @@ def build_files(round_: DistributionRound) -> tuple[dict[str, bytes], list[input
     """Every file of the round's bundle from the database (snapshot payloads by reference), manifest included."""
     files = inputs.published_files(round_)
     snapshots = inputs.snapshot_refs(round_)
+    files[fmt.STAKE_CHANGES] = inputs.stake_changes_jsonl(snapshots)
     payload_digests = {ref.path: fmt.sha256_hex(inputs.snapshot_payload(ref)) for ref in snapshots}
     files[fmt.MANIFEST] = fmt.json_bytes(inputs.manifest(round_, files, snapshots, payload_digests))
     return files, snapshots

@@ -34,6 +34,7 @@ BONUS_INPUTS = "bonus-inputs.csv"
 BONUS_SNAPSHOTS = "bonus-snapshots.csv"
 REGISTRATIONS = "registrations.jsonl"
 CLAIMS = "claims.jsonl"
+STAKE_CHANGES = "stake-changes.jsonl"  # swap.core.stake_changes
 SNAPSHOT_DIR = "snapshots/"
 NOT_DIGESTED = frozenset({MANIFEST, CHAIN})
 GZIP_LEVEL = 6

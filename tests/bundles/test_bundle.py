@@ -38,7 +38,7 @@ def test_the_archive_is_one_round_directory_of_plain_files_with_fixed_metadata(f
         (0, 0, 0, "", "", 0o644, True)}
     paths = {name.split("/", 1)[1] for name in names}
     assert {fmt.MANIFEST, fmt.DUMP, fmt.ENTRIES, fmt.BONUS_INPUTS, fmt.BONUS_SNAPSHOTS, fmt.REGISTRATIONS,
-            fmt.CLAIMS} <= paths
+            fmt.CLAIMS, fmt.STAKE_CHANGES} <= paths
     assert len([p for p in paths if p.startswith(fmt.SNAPSHOT_DIR)]) == 7
 
 
@@ -95,7 +95,8 @@ def test_the_verifier_recomputes_every_amount_offline(frozen_round: FrozenRound)
     report = verify_bundle(bundle_of(frozen_round.archive))
     lines = {check: [line for name, line in report if name == check] for check, _ in report}
     assert lines["registrations"] == ["9 registrations of 7 Oxen addresses: signatures, networks, replay rule"]
-    assert lines["bonus"][0].startswith("7 snapshots expanded and matched to their sha256; ")
+    assert lines["bonus"][0].startswith("7 snapshots' stake changes expanded; 7 snapshots (every snapshot) expanded "
+                                        "and matched to their sha256 and to those stakes; ")
     assert lines["bonus"][1].startswith("stake-blocks over [1000, 1100) for 5 of 7 registered addresses")
     assert lines["claims"][1].startswith(f"2 credits recomputed (floor(amount × rate × multiplier), budget guard): "
                                          f"{frozen_round.figures['claims_total']} of ")
@@ -115,3 +116,14 @@ def test_the_command_prints_a_one_page_report_and_exits_0(frozen_round: FrozenRo
         tar.extractall(tmp_path / "extracted", filter="data")
     assert main([str(tmp_path / "extracted")]) == 0
     assert load(tmp_path / "extracted").manifest["round"] == 1
+
+
+def test_a_sample_checks_the_first_the_last_and_the_snapshots_at_the_drawn_blocks(frozen_round: FrozenRound,
+                                                                                  tmp_path, capsys) -> None:
+    path = tmp_path / "round-1.bundle.tar.gz"
+    path.write_bytes(frozen_round.archive)
+    assert main([str(path), "--sample", "2", "--seed", "7"]) == 0
+    out = capsys.readouterr().out
+    assert "(the first, the last and those in force at 2 blocks drawn with --seed 7; --all checks every one)" in out
+    assert main([str(path), "--sample", "0", "--all"]) == 0
+    assert "7 snapshots (every snapshot) expanded" in capsys.readouterr().out

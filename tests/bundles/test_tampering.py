@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 
 import pytest
+import zstandard
 from sesh_verify import Broken, verify_bundle
 from sesh_verify.bundle import Bundle
 
 from swap.core import bundle_format as fmt
+from swap.core import payload_codec
 from swap.core.oxen_signature import sign_message
 from tests.bonuses.snb_scenarios import ETH_2, Wallet
 from tests.bundles.conftest import FrozenRound
@@ -54,7 +56,7 @@ def test_the_untouched_bundle_passes(files: dict[str, bytes]) -> None:
 
 
 @pytest.mark.parametrize("path", [fmt.DUMP, fmt.ENTRIES, fmt.BONUS_INPUTS, fmt.BONUS_SNAPSHOTS, fmt.REGISTRATIONS,
-                                  fmt.CLAIMS, "keyframe", "delta"])
+                                  fmt.CLAIMS, fmt.STAKE_CHANGES, "keyframe", "delta"])
 def test_one_flipped_byte_in_any_file_is_caught_by_its_digest(files: dict[str, bytes], path: str) -> None:
     snapshots = json.loads(files[fmt.MANIFEST])["snapshots"]
     if path in ("keyframe", "delta"):
@@ -72,6 +74,46 @@ def test_a_flipped_byte_in_a_snapshot_is_caught_even_with_the_digest_rewritten(f
     data[len(data) // 2] ^= 0x01
     broken = verdict({**files, record["file"]: bytes(data)}, redigest=True)
     assert broken.check == "snapshots" and broken.record.startswith(f"snapshot {record['height']} (")
+
+
+def test_a_keyframe_that_disagrees_with_its_hash_is_named(files: dict[str, bytes]) -> None:
+    """A well-formed keyframe of other JSON (one stake changed), with its file digest rewritten."""
+    record = next(r for r in json.loads(files[fmt.MANIFEST])["snapshots"] if r["base"] is None)
+    canonical = zstandard.ZstdDecompressor().decompress(files[record["file"]])
+    forged = canonical.replace(b'"amount":', b'"amount":1', 1)
+    broken = verdict({**files, record["file"]: payload_codec.encode_keyframe(forged)}, redigest=True)
+    assert (broken.check, broken.record) == ("snapshots", f"snapshot {record['height']} ({record['file']})")
+    assert broken.reason == f"its JSON's sha256 is not the recorded {record['sha256']}"
+
+
+def test_a_forged_stake_change_is_named_at_its_snapshot(files: dict[str, bytes]) -> None:
+    log = records(files, fmt.STAKE_CHANGES)
+    line = next(line for line in log if line["open"])
+    line["open"][0][2] += 1
+    broken = verdict({**files, fmt.STAKE_CHANGES: write(log)}, redigest=True)
+    assert (broken.check, broken.record) == ("snapshots", f"snapshot {line['height']}")
+    assert broken.reason.startswith(f"its earning stakes are not the expanded {fmt.STAKE_CHANGES}: ")
+
+
+def test_a_dropped_stake_change_is_named(files: dict[str, bytes]) -> None:
+    log = records(files, fmt.STAKE_CHANGES)
+    at = next(i for i, line in enumerate(log) if i and line["open"])
+    line = log[at]
+    dropped = {**line, "open": line["open"][1:], "close": line["close"]}
+    broken = verdict({**files, fmt.STAKE_CHANGES: write([*log[:at], dropped, *log[at + 1:]])}, redigest=True)
+    assert (broken.check, broken.record) == ("snapshots", f"snapshot {line['height']}")
+    assert line["open"][0][0][:6] in broken.reason and "None by the stake changes" in broken.reason
+    broken = verdict({**files, fmt.STAKE_CHANGES: write([*log[:at], *log[at + 1:]])}, redigest=True)
+    assert (broken.check, broken.record) == (fmt.STAKE_CHANGES, f"line {at + 1}")
+    assert broken.reason.startswith(f"is for height {log[at + 1]['height']}; snapshot {at + 1} of the bundle")
+
+
+def test_a_stake_change_that_breaks_the_rule_is_named(files: dict[str, bytes]) -> None:
+    log = records(files, fmt.STAKE_CHANGES)
+    log[1]["close"] = sorted([*log[1]["close"], ["Lnobody", "ab" * 32]])
+    broken = verdict({**files, fmt.STAKE_CHANGES: write(log)}, redigest=True)
+    assert (broken.check, broken.record) == (fmt.STAKE_CHANGES, "line 2")
+    assert broken.reason == f"height {log[1]['height']}: closes Lnobody on {'ab' * 32}, which does not earn"
 
 
 def test_a_flipped_byte_in_the_manifest_is_caught(files: dict[str, bytes]) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from swap.core import oxen_signature
 from tests.bundles.conftest import FrozenRound
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
@@ -60,15 +61,19 @@ def test_the_installed_command_names_a_broken_record_and_exits_1(installed: Path
 def test_it_runs_the_repository_s_swap_core_files_and_no_django(installed: Path) -> None:
     python = installed / "bin" / "python"
     script = ("import importlib, pathlib, sys, swap.core, sesh_verify.checks\n"
+              "from swap.core.oxen_signature import COMMITMENT_BACKEND\n"
               "root = pathlib.Path(swap.core.__file__).parent\n"
               "print(root)\n"
+              "print(COMMITMENT_BACKEND)\n"
               "frameworks = {'django', 'celery', 'web3', 'rest_framework'}\n"
               "print(sorted({m.split('.')[0] for m in sys.modules} & frameworks))\n")
     done = subprocess.run([str(python), "-c", script], cwd=installed, capture_output=True, text=True, timeout=60,
                           env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
     assert done.returncode == 0, done.stderr
-    root, loaded = done.stdout.splitlines()
+    root, backend, loaded = done.stdout.splitlines()
     assert Path(root).is_relative_to(installed) and loaded == "[]"
+    # The wheel compiles the native SigV1 commitment where `make install` could (a C compiler is here).
+    assert backend == oxen_signature.COMMITMENT_BACKEND
     sources = sorted(p.name for p in (REPO / "swap" / "core").glob("*.py"))
     assert sorted(p.name for p in Path(root).glob("*.py")) == sources
     for name in sources:

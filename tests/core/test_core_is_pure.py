@@ -9,7 +9,8 @@ PURE_MODULES = [
     "swap.core.keccak", "swap.core.base58", "swap.core.oxen_address", "swap.core.oxen_signature",
     "swap.core.service_node_keys", "swap.core.eth_address", "swap.core.merkle", "swap.core.split",
     "swap.core.bonus_allocation", "swap.core.claims_allocation", "swap.core.snapshot_format",
-    "swap.core.payload_codec", "swap.core.registration_text", "swap.core.bundle_format",
+    "swap.core.payload_codec", "swap.core.registration_text", "swap.core.bundle_format", "swap.core.snapshot_reading",
+    "swap.core.stake_changes",
 ]
 
 

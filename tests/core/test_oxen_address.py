@@ -100,6 +100,18 @@ def test_a_torsioned_address_decodes_under_oxen_rules_but_not_the_services() -> 
     assert decode_address(oxen, strict=False).network == Network.MAINNET
 
 
+def test_without_key_checks_only_the_keys_are_left_to_the_caller() -> None:
+    """The verifier checks the view key itself; its strict signature check refuses a bad spend key."""
+    torsioned = as_oxen_mainnet(next(v["address"] for v in ADDRESSES["monero"] if v["address"].startswith("4AeYLx84")))
+    assert decode_address(torsioned, check_keys=False) == decode_address(torsioned, strict=False)
+    off_curve = encode_address(OxenAddress(Network.MAINNET, AddressKind.STANDARD, b"\x02" + bytes(31), bytes(32)))
+    with pytest.raises(InvalidAddress, match="^spend key is not a valid curve point"):
+        decode_address(off_curve, strict=False)
+    assert decode_address(off_curve, check_keys=False).spend_public_key == b"\x02" + bytes(31)
+    with pytest.raises(InvalidAddress, match="^checksum mismatch"):
+        decode_address(off_curve[:-1] + ("1" if off_curve[-1] != "1" else "2"), check_keys=False)
+
+
 def test_a_monero_address_is_refused_by_name() -> None:
     monero = ADDRESSES["monero"][0]["address"]
     with pytest.raises(InvalidAddress, match=r"^unknown network tag 18 \(a Monero mainnet address, not Oxen\)$"):

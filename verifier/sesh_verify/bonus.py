@@ -3,104 +3,15 @@
 from __future__ import annotations
 
 import csv
-import gc
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
-from typing import Any
-
-import orjson
 
 from sesh_verify.bundle import Bundle
 from sesh_verify.entries import Entry
 from sesh_verify.errors import Broken, amount
 from sesh_verify.registrations import Registration, _time, in_force
+from sesh_verify.snapshots import Selection, replay_snapshots
 from swap.core import bundle_format as fmt
-from swap.core import payload_codec
-from swap.core.bonus_allocation import (
-    StakeInterval,
-    StakeKey,
-    allocate_bonus,
-    earn_from_height,
-    interval_changes,
-)
-from swap.core.snapshot_format import SnapshotFormatError, read_snapshot
-
-CHECK = "snapshots"
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Reading a 4 MB result makes ~100,000 objects and no cycle: the cycle collector only costs time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _canonical(bundle: Bundle, record: dict[str, Any], keyframes: dict[int, bytes],
-               decoder: payload_codec.Decoder) -> bytes:
-    """The canonical JSON of one snapshot, expanded from its stored payload (a delta needs its keyframe)."""
-    where = f"snapshot {record['height']} ({record['file']})"
-    base = None
-    if record["base"] is not None:
-        base = keyframes.get(record["base"])
-        if base is None:
-            raise Broken(CHECK, where, f"its keyframe {record['base']} is not an earlier whole snapshot of the bundle")
-    try:
-        return decoder.decode(bundle.files[record["file"]], record["codec"], base)
-    except Exception as error:  # noqa: BLE001 - whatever the codec raises, the payload does not expand
-        raise Broken(CHECK, where, f"does not expand ({type(error).__name__}: {error})") from None
-
-
-def replay_snapshots(bundle: Bundle) -> tuple[list[StakeInterval], list[tuple[datetime, int]], list[int], str]:
-    """Every snapshot checked against its recorded digest, and the intervals ingestion derives from them.
-
-    Returns (intervals, (block time high, height) for backdating, heights, summary).
-    """
-    records = bundle.manifest["snapshots"]
-    decoder = payload_codec.Decoder()
-    keyframes: dict[int, bytes] = {}
-    open_stakes: dict[StakeKey, int] = {}
-    opened_at: dict[StakeKey, int] = {}
-    intervals: list[StakeInterval] = []
-    times: list[tuple[datetime, int]] = []
-    heights: list[int] = []
-    time_high: int | None = None
-    for record in records:
-        height, where = record["height"], f"snapshot {record['height']}"
-        if heights and height <= heights[-1]:
-            raise Broken(CHECK, where, f"listed after snapshot {heights[-1]}: heights must increase")
-        canonical = _canonical(bundle, record, keyframes, decoder)
-        # The recorded sha256 is of the canonical bytes the service stored: equal digests, same bytes.
-        if fmt.sha256_hex(canonical) != record["sha256"]:
-            raise Broken(CHECK, where, f"its JSON's sha256 is not the recorded {record['sha256']}")
-        try:
-            with _gc_paused():
-                parsed = read_snapshot(orjson.loads(canonical))
-        except (SnapshotFormatError, orjson.JSONDecodeError) as error:
-            raise Broken(CHECK, where, f"not a usable get_service_nodes result: {error}") from None
-        if (parsed.height, parsed.block_hash) != (height, record["block_hash"]):
-            raise Broken(CHECK, where, f"holds height {parsed.height} block {parsed.block_hash}, "
-                                       f"not {height} {record['block_hash']}")
-        if record["base"] is None:
-            keyframes = {height: canonical}  # deltas refer to the latest keyframe before them
-        changes = interval_changes(open_stakes, parsed.stakes, height)
-        for key in changes.close:
-            intervals.append(StakeInterval(key[0], key[1], open_stakes.pop(key), opened_at.pop(key), height))
-        for key, value in changes.opened.items():
-            open_stakes[key], opened_at[key] = value, height
-        timestamp = record["block_timestamp"]
-        time_high = timestamp if time_high is None else (time_high if timestamp is None else max(time_high, timestamp))
-        if time_high is not None:
-            times.append((datetime.fromtimestamp(time_high, UTC), height))
-        heights.append(height)
-    intervals.extend(StakeInterval(key[0], key[1], value, opened_at[key], None) for key, value in open_stakes.items())
-    return intervals, times, heights, f"{len(records)} snapshots expanded and matched to their sha256"
+from swap.core.bonus_allocation import allocate_bonus, earn_from_height
 
 
 def check_snapshot_digests(bundle: Bundle) -> None:
@@ -131,13 +42,14 @@ def gaps(heights: list[int], start: int, final: int, limit: int) -> list[tuple[i
     return found
 
 
-def check_bonus(bundle: Bundle, registrations: dict[int, Registration], entries: list[Entry]) -> list[str]:
+def check_bonus(bundle: Bundle, registrations: dict[int, Registration], entries: list[Entry],
+                selection: Selection | None = None) -> list[str]:
     """Stake-blocks per registered address from the snapshots, then the split, against the published files."""
     params = bundle.manifest["parameters"]["bonus"]
     start, final, pool = params["start_height"], params["final_height"], amount(params["pool_atomic"], "pool",
                                                                                "bonus", "manifest")
     check_snapshot_digests(bundle)
-    intervals, times, heights, replayed = replay_snapshots(bundle)
+    intervals, times, heights, replayed = replay_snapshots(bundle, selection)
     holds = params["holds_bonus"]
     cutoff = _time(bundle.manifest["cutoff"], "manifest", "cutoff")
     paid_at = _time(params["registrations_at"], "manifest", "bonus registrations_at") if holds else cutoff

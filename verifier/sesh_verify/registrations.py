@@ -52,7 +52,7 @@ def _verify_row(row: dict[str, object], network: Network, record: str) -> None:
     try:
         # The spend key's subgroup check is the signature check's own (`check_signature`, strict), so
         # only the view key is checked here: the same refusals as the service's strict decoding, once.
-        address = decode_address(oxen, strict=False)
+        address = decode_address(oxen, check_keys=False)
     except InvalidAddress as error:
         raise Broken(CHECK, record, f"the Oxen address does not decode: {error}") from None
     problem = key_problem(address.view_public_key, strict=True)
