@@ -93,8 +93,10 @@ def _report(figures: dict, directory: Path) -> str:
         f"deposit {deposit['oxen_atomic']} atomic OXEN credited {deposit['sesh_atomic']} atomic SESH",
         f"round 1     {round_['accounts']} accounts, {round_['total_atomic']} atomic SESH, root {round_['root']}; "
         f"watchdog {round_['watchdog']}",
-        f"payout      L2 worker SIGKILLed, the batch {payout['killed_while_batch']}; after the restart "
-        f"{payout['confirmed_items']} accounts paid once ({payout['claimMany_transactions']} claimMany tx)",
+        f"payout      L2 worker SIGKILLed, the batch {payout['killed_while_batch']}"
+        f"{' (inside a tracker pass: its lock held until it expired)' if payout['tracker_lock_left_held'] else ''}"
+        f"; after the restart {payout['confirmed_items']} accounts paid once "
+        f"({payout['claimMany_transactions']} claimMany tx)",
         f"claim       {figures['self_claim']['holder']} claimed {figures['self_claim']['claimed_atomic']} atomic SESH",
         f"rate limit  forged X-Forwarded-For answers {figures['forged_x_forwarded_for']}",
         f"verify      {figures['verify_round']}; reconciliation {figures['reconciliation']}",

@@ -20,6 +20,7 @@ from typing import Any
 
 import requests
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 
 from bonuses.models import ServiceNodeSnapshot
@@ -31,11 +32,13 @@ from swap.chain import contracts
 from swap.chain.client import get_client, reset_clients
 from swap.chain.local import advance_time, deploy_local_contracts
 from swap.chain.models import L2Transaction, L2TransactionAttempt
+from swap.chain.tasks import TRACK_LOCK_SECONDS
 from swap.demo import cast
 from swap.demo.history import PROGRAM_FINAL_HEIGHT
 from swap.demo.wallets import demo_wallet
 from swap.distributions.models import ClaimEvent, DistributionRound, PayoutBatch, PayoutItem, RoundStatus
 from swap.distributions.tasks import sync_claims_task
+from swap.locks import single_flight_key
 from swap.overview.reconciliation import reconcile
 from swap.prodsmoke import nginx
 from swap.prodsmoke.machine import HOST, REGISTRATION_LIMIT, Machine
@@ -120,8 +123,9 @@ class Play:
         return reply.json()
 
     def until(self, condition: Callable[[], Any], what: str, nudge: Callable[[], Any] | None = None,
-              every: float = 0.5) -> Any:
-        return wait_until(condition, what=what, timeout=WAIT, topology=self.topology, nudge=nudge, every=every)
+              every: float = 0.5, longer: float = 0.0) -> Any:
+        return wait_until(condition, what=what, timeout=WAIT + longer, topology=self.topology, nudge=nudge,
+                          every=every)
 
     # --- the machine --------------------------------------------------------------------------------
 
@@ -269,9 +273,13 @@ class Play:
             raise SmokeFailed("the payout batch was confirmed before the worker was killed: no crash in flight")
         in_flight = L2Transaction.objects.get(pk=batch.transaction_id)
         killed_while = f"{batch.status}, its claimMany {in_flight.status}"
+        # A worker killed inside a tracker pass leaves its single-flight lock in Redis: passes resume
+        # once it expires (swap/locks.py), so the wait includes the lock's timeout then.
+        lock_held = cache.get(single_flight_key("track_transactions")) is not None
         self.topology.restart(worker)
         self.blocks.running.set()
-        self.until(lambda: _confirmed(batch), "the payout batch confirmed after the restart")
+        self.until(lambda: _confirmed(batch), "the payout batch confirmed after the restart",
+                   longer=TRACK_LOCK_SECONDS if lock_held else 0.0)
         client, distributor = get_client(), settings.L2_DISTRIBUTOR_ADDRESS
         paid = {}
         for holder in PAID_OUT:
@@ -285,7 +293,8 @@ class Play:
         if batches != len(PAID_OUT):
             raise SmokeFailed(f"{batches} confirmed payout items for {len(PAID_OUT)} accounts")
         sent = L2Transaction.objects.filter(purpose=L2Transaction.Purpose.PAYOUT_BATCH).count()
-        self.figures["payout"] = {"killed_while_batch": killed_while, "paid_atomic": paid,
+        self.figures["payout"] = {"killed_while_batch": killed_while, "tracker_lock_left_held": lock_held,
+                                  "paid_atomic": paid,
                                   "claimMany_transactions": sent, "confirmed_items": batches}
 
     def self_claim(self) -> None:
