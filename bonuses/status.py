@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from bonuses.services.leaderboard import current_leaderboard
 from swap.registrations.status import StatusLookup, StatusSection
 
@@ -16,7 +18,7 @@ def staking_points_section(lookup: StatusLookup) -> StatusSection | None:
         return None
     entries = [entry for entry in (board.lookup(address) for address in addresses) if entry is not None]
     return StatusSection(
-        "Staking Points",
+        _("Staking Points"),
         "bonuses/status_points.html",
         {"entries": entries, "snapshot_height": board.snapshot_height, "ranked_count": board.ranked_count},
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from claims.exceptions import SnapshotLocked
 from claims.models import Burn, SupplySnapshot
@@ -23,11 +24,11 @@ _TEXT = {"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"}
 
 class OpenClaimForm(forms.Form):
     oxen_address = forms.CharField(
-        label="Your registered Oxen address",
+        label=_("Your registered Oxen address"),
         max_length=200,
-        help_text="The primary address (starts with L) you registered with your Ethereum address.",
+        help_text=_("The primary address (starts with L) you registered with your Ethereum address."),
         widget=forms.TextInput(attrs={**_TEXT, "placeholder": "L…"}),
-        error_messages={"required": "Enter the Oxen address you registered."},
+        error_messages={"required": _("Enter the Oxen address you registered.")},
     )
 
 

@@ -20,6 +20,7 @@ from claims.forms import OpenClaimForm
 from claims.models import Claim
 from claims.services.opening import open_claim
 from claims.services.status import claim_status, current_terms
+from swap.distributions.proofs import claim_context
 from swap.http import client_ip, with_page_security_headers
 
 
@@ -67,5 +68,6 @@ def claim_detail(request: HttpRequest, claim_id: uuid.UUID) -> HttpResponse:
     claim = Claim.objects.select_related("subaddress").filter(pk=claim_id).first()
     if claim is None:
         raise Http404("no such claim")
-    context = {"status": claim_status(claim), "terms": current_terms(), "qr": qr_svg(claim.subaddress.address)}
+    context = {"status": claim_status(claim), "terms": current_terms(), "qr": qr_svg(claim.subaddress.address),
+               "sesh": claim_context(claim.eth_address)}
     return render(request, "claims/detail.html", context)

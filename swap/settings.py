@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "swap.site.portal",
             ],
         },
     },
@@ -336,6 +337,18 @@ WATCHDOG_POLL_SECONDS = env.int("WATCHDOG_POLL_SECONDS", default=30)
 # An alert fires when the watchdog's last completed pass is older than this.
 WATCHDOG_HEARTBEAT_MAX_AGE_SECONDS = env.int("WATCHDOG_HEARTBEAT_MAX_AGE_SECONDS", default=300)
 
+# --- Claim widget (issue 15): the L2 as holders' wallets see it --------------------------------
+# What `wallet_addEthereumChain` (EIP-3085) offers a wallet that does not know the chain, and where
+# the portal links transactions. The public RPC URL is never L2_RPC_URL (that one may carry the
+# provider's key); empty means the page asks the holder to add the network by hand.
+L2_CHAIN_NAME = env.str("L2_CHAIN_NAME", default="Anvil (local)")
+L2_PUBLIC_RPC_URL = env.str("L2_PUBLIC_RPC_URL", default="")
+L2_NATIVE_CURRENCY_NAME = env.str("L2_NATIVE_CURRENCY_NAME", default="Ether")
+L2_NATIVE_CURRENCY_SYMBOL = env.str("L2_NATIVE_CURRENCY_SYMBOL", default="ETH")
+# Transaction and contract links use PORTAL_EXPLORER_URL (the holder portal's block below).
+# How often the claim page asks the wallet for the receipt and the chain's height.
+CLAIM_WIDGET_POLL_MILLISECONDS = env.int("CLAIM_WIDGET_POLL_MILLISECONDS", default=1500)
+
 # Asking for delivery (`POST /api/v1/payout-requests/`), per client: new enrolments and refusals
 # (each enrolment costs the service gas), and every request for one account.
 PAYOUT_REQUEST_RATE_LIMIT_IP = env.str("PAYOUT_REQUEST_RATE_LIMIT_IP", default="10/hour")
@@ -394,3 +407,18 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 55},
     },
 }
+
+# --- Holder portal (issue 15): the footer's links and the explorer of transaction links -----------
+# The address holders must check in their address bar (footer's phishing note); empty: this request's own.
+PORTAL_OFFICIAL_URL = env.str("PORTAL_OFFICIAL_URL", default="")
+# Where holders get help (a page or mailto: URL); empty: the footer points to the community channels.
+PORTAL_SUPPORT_URL = env.str("PORTAL_SUPPORT_URL", default="")
+# How to verify a round; empty: the portal's own /verify/ page (a summary of docs/verify.md).
+PORTAL_VERIFY_URL = env.str("PORTAL_VERIFY_URL", default="")
+# The L2 block explorer (e.g. https://arbiscan.io): transaction links are <url>/tx/<hash>; empty: no links.
+PORTAL_EXPLORER_URL = env.str("PORTAL_EXPLORER_URL", default="")
+# When the next round is expected (ISO 8601, as announced); empty: the status page says "not announced yet".
+_next_round = env.str("PORTAL_NEXT_ROUND_AT", default="")
+PORTAL_NEXT_ROUND_AT = datetime.fromisoformat(_next_round) if _next_round else None
+if PORTAL_NEXT_ROUND_AT is not None and PORTAL_NEXT_ROUND_AT.tzinfo is None:
+    raise ImproperlyConfigured("PORTAL_NEXT_ROUND_AT needs a timezone, e.g. 2027-01-15T12:00:00Z")

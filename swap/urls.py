@@ -9,6 +9,8 @@ from swap import admin_login, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("verify/", views.verify, name="verify"),
+    path("cannot-sign/", views.cannot_sign, name="cannot-sign"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", views.api_docs, name="api-docs"),
     path("", include("swap.registrations.urls")),
@@ -20,3 +22,6 @@ urlpatterns = [
     path("admin/login/", admin_login.login, name="admin-login"),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "swap.views.page_not_found"
+handler500 = "swap.views.server_error"

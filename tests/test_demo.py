@@ -16,10 +16,8 @@ import hashlib
 import io
 import json
 import os
-import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -35,6 +33,7 @@ from swap.core.merkle import StandardMerkleTree
 from swap.core.merkle_values import read_csv
 from swap.demo import cast
 from swap.demo.environment import DEMO_MARKER, PRODUCTION_VARIABLES
+from tests.demo_process import free_port_outside_the_ephemeral_range, read_until
 
 pytestmark = [pytest.mark.chain, pytest.mark.slow]
 
@@ -47,29 +46,6 @@ class DemoRun:
         self.stdout, self.returncode, self.directory, self.served = stdout, returncode, directory, served
         summary = directory / "demo" / "summary.json"
         self.figures: dict[str, Any] = json.loads(summary.read_text()) if summary.exists() else {}
-
-
-def _read_until(process: subprocess.Popen[str], marker: str) -> str:
-    """The demo's output up to the first line starting with `marker` (or its end)."""
-    assert process.stdout is not None
-    seen: list[str] = []
-    for line in process.stdout:
-        seen.append(line)
-        if line.startswith(marker):
-            break
-    return "".join(seen)
-
-
-def _free_port_outside_the_ephemeral_range() -> int:
-    """A free port the demo's own peers (which bind port 0, i.e. ephemeral ports) cannot also pick."""
-    for port in random.Random().sample(range(20_000, 32_000), 50):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port between 20000 and 32000")
 
 
 def _sesh_verify(*args: str) -> tuple[int, str, str]:
@@ -115,13 +91,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
     """`manage.py demo --serve` (tasks in-process), visited once served, then stopped with SIGTERM."""
     directory = tmp_path_factory.mktemp("demo")
     environ = {k: v for k, v in os.environ.items() if k not in PRODUCTION_VARIABLES and k != DEMO_MARKER}
-    port = _free_port_outside_the_ephemeral_range()
+    port = free_port_outside_the_ephemeral_range()
     command = [sys.executable, "manage.py", "demo", "--dir", str(directory), "--serve", "--no-celery",
                "--port", str(port)]
     process = subprocess.Popen(command, cwd=REPO, env=environ, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                text=True)
     try:
-        stdout = _read_until(process, "Logs ")
+        stdout = read_until(process, "Logs ")
         served = _visit_or_error(f"http://127.0.0.1:{port}") if "== Serving the demo" in stdout else {}
         anvil = re.search(r"anvil (http://127\.0\.0\.1:\d+)", stdout)
         if "pages" in served and anvil is not None:

@@ -346,6 +346,16 @@ _REVERT_DATA = re.compile(r"0x[0-9a-fA-F]{8,}")
 ERROR_STRING_SELECTOR = "0x08c379a0"  # Error(string), what `require(…, "GS020")` reverts with
 
 
+def _error_selector(item: dict[str, Any]) -> str:
+    types = [_type_of(i) for i in item["inputs"]]
+    return "0x" + keccak256(f"{item['name']}({','.join(types)})".encode())[:4].hex()
+
+
+def error_names_by_selector(name: str = DISTRIBUTOR) -> dict[str, str]:
+    """selector -> error name, for every custom error in one contract's ABI (what a browser decodes)."""
+    return {_error_selector(item): item["name"] for item in load_artifact(name).abi if item.get("type") == "error"}
+
+
 @functools.lru_cache(maxsize=1)
 def _errors_by_selector() -> dict[str, tuple[str, list[str], list[str]]]:
     """selector -> (error name, argument names, argument types), over every artifact's ABI."""
@@ -355,8 +365,7 @@ def _errors_by_selector() -> dict[str, tuple[str, list[str], list[str]]]:
             if item.get("type") != "error":
                 continue
             types = [_type_of(i) for i in item["inputs"]]
-            selector = "0x" + keccak256(f"{item['name']}({','.join(types)})".encode())[:4].hex()
-            table[selector] = (item["name"], [i["name"] for i in item["inputs"]], types)
+            table[_error_selector(item)] = (item["name"], [i["name"] for i in item["inputs"]], types)
     return table
 
 

@@ -123,7 +123,7 @@ class OxenSide:
         """anvil and the Oxen simulator on free loopback ports; the simulator at the recording's end."""
         self.anvil = start_chain()
         self.sim = start_simulator(self.history[-1], env=os.environ, log=self.work / "simulator.log")
-        self.configure(L2_RPC_URL=self.anvil.url, OXEND_RPC_URL=self.sim.oxend_url,
+        self.configure(L2_RPC_URL=self.anvil.url, L2_PUBLIC_RPC_URL=self.anvil.url, OXEND_RPC_URL=self.sim.oxend_url,
                        OXEN_WALLET_RPC_URL=self.sim.wallet_url)
         self.progress.note(f"anvil {self.anvil.url}; oxend {self.sim.oxend_url}; wallet RPC {self.sim.wallet_url}")
         self.figures["peers"] = {"anvil": self.anvil.url, "oxend": self.sim.oxend_url, "wallet": self.sim.wallet_url}
@@ -185,7 +185,7 @@ class OxenSide:
         self.visitor.submit("/register/", {
             "oxen_address": wallet.address, "eth_address": eth_address, "signature": wallet.sign(eth_address),
             "not_an_exchange": "on",
-        }, expect=200)
+        }, expect=303)
 
     def coin_claims(self) -> None:
         """The TGE supply snapshot from oxend, claims opened on the portal, deposits credited."""

@@ -193,8 +193,9 @@ def _welcome(oxen: OxenSide, port: int, with_broker: bool, logs: Path) -> list[s
         f"               Oxen address  {wallet.address}",
         f"               ETH address   {eth}",
         f"               Signature     {wallet.sign(eth)}",
-        "             open a claim on /claims/, then send it OXEN (N = its subaddress index, in the admin):",
-        f"               curl -X POST {oxen.sim.oxend_url}/sim/add_transfer -d "
-        "'{\"outputs\": [[1, N, 5000000000000]]}'",
+        "             open a claim on /claims/, then send 5,000 OXEN to the deposit address its page shows",
+        "             (the page follows the deposit: seen, confirmations, credited):",
+        f"               curl -X POST {oxen.sim.oxend_url}/sim/send_to -d "
+        "'{\"address\": \"<deposit address>\", \"amount\": 5000000000000}'",
         f"Logs         {logs}/web.log" + (", worker.log, beat.log" if with_broker else "") + "; Ctrl-C stops.",
     ]

@@ -25,6 +25,7 @@ from swap.api.schema import problem, value_parameter
 from swap.core.eth_address import EthAddressError, normalize_eth_address
 from swap.distributions.models import DistributionRound, RoundStatus
 from swap.distributions.proofs import claim_info
+from swap.distributions.services.payout_queue import delivery_status
 from swap.distributions.services.payouts import PayoutRateLimitedError, UnknownPayoutAddressError, request_payout
 from swap.distributions.services.published import entries_csv_text
 from swap.http import client_ip
@@ -71,7 +72,18 @@ ProofSerializer = inline_serializer(
 
 PayoutRequestOut = inline_serializer(
     "PayoutRequest",
-    {"eth_address": serializers.CharField(help_text="EIP-55"), "requested_at": serializers.DateTimeField()},
+    {
+        "eth_address": serializers.CharField(help_text="EIP-55"),
+        "requested_at": serializers.DateTimeField(),
+        "state": serializers.ChoiceField(
+            choices=["waiting_for_round", "queued", "sending", "delivered"],
+            help_text="against the active round: no amount yet, due for the next payout run, in a batch, paid"),
+        "round": serializers.IntegerField(allow_null=True, help_text="the active round the state refers to"),
+        "place": serializers.IntegerField(allow_null=True, help_text="1-based place among the due accounts"),
+        "queued": serializers.IntegerField(help_text="accounts due for the next payout run"),
+        "batch_size": serializers.IntegerField(help_text="accounts per claimMany transaction"),
+        "tx_hash": serializers.CharField(allow_blank=True, help_text="the batch's mined transaction"),
+    },
 )
 
 
@@ -105,10 +117,8 @@ class PayoutRequestView(APIView):
         except PayoutRateLimitedError as limited:
             return single_problem(status.HTTP_429_TOO_MANY_REQUESTS, "non_field_errors", "rate_limited", str(limited),
                                   headers={"Retry-After": str(limited.retry_after)}, retry_after=limited.retry_after)
-        return Response(
-            {"eth_address": payout.eth_address, "requested_at": payout.created_at.isoformat()},
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
+        return Response(delivery_status(payout).as_dict(),
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class ProofView(APIView):

@@ -19,6 +19,8 @@ from swap.core.durations import format_wait
 from swap.core.eth_address import EthAddressError, normalize_eth_address
 from swap.distributions.models import DistributionEntry, DistributionRound, RoundStatus
 from swap.distributions.services.claim_index import claimed_of
+from swap.distributions.services.payout_queue import DeliveryStatus, delivery_status_of
+from swap.distributions.wallet import explorer_link, messages, widget_config
 
 
 @dataclass(frozen=True)
@@ -115,22 +117,39 @@ def pending_notice(round_number: int, status: str, activates_at: str | None) -> 
 
 
 def claim_context(eth_address: str) -> dict[str, Any]:
-    """Context for `{% include "distributions/claim.html" %}`: `{"claim": dict or None, "eth_address": …}`.
+    """Context for `{% include "distributions/claim.html" with ctx=… %}`.
 
-    Never raises for an address it does not know or cannot parse; the partial then says so.
+    `claim` (the proof API's dict, or None), `eth_address`, and for a valid address `wallet` (the
+    script's configuration), `delivery` and `delivery_text` (the payout request, if any); with a
+    claim also `notices`, `figures` (ints for the amount filter) and `distributor_link`. Never
+    raises for an address it does not know or cannot parse; the partial then says so.
     """
     try:
         info = claim_info(eth_address)
     except EthAddressError:
         return {"claim": None, "eth_address": eth_address}
+    delivery = delivery_status_of(info.eth_address if info else normalize_eth_address(eth_address))
+    base = {"eth_address": eth_address, "wallet": widget_config(),
+            "delivery": delivery.as_dict() if delivery else None,
+            "delivery_text": delivery_text(delivery) if delivery else ""}
     if info is None:
-        return {"claim": None, "eth_address": eth_address}
+        return {"claim": None, **base}
     notices = []
     if info.round_status != RoundStatus.ACTIVE:
         notices.append(pending_notice(info.round, info.round_status, info.activates_at))
     if info.next_round is not None and info.next_round_status is not None:
         notices.append(pending_notice(info.next_round, info.next_round_status, info.next_activates_at))
-    return {"claim": info.as_dict(), "eth_address": eth_address, "notices": notices}
+    figures = {"cumulative": int(info.cumulative_atomic), "claimed": int(info.claimed_atomic),
+               "claimable": int(info.claimable_atomic)}
+    return {"claim": info.as_dict(), "notices": notices, "figures": figures,
+            "distributor_link": explorer_link("address", info.distributor), **base}
+
+
+def delivery_text(status: DeliveryStatus) -> str:
+    """The sentence the page shows for a delivery request (the script fills the same messages)."""
+    moment = datetime.fromisoformat(status.requested_at)
+    values = {**status.as_dict(), "date": f"{moment:%Y-%m-%d %H:%M} UTC"}
+    return messages()[f"delivery_{status.state}"].format(**values)
 
 
 def status_section_context(eth_addresses: list[str]) -> dict[str, Any]:

@@ -6,6 +6,8 @@ Registered in `DistributionsConfig.ready` through the status page's extension po
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from swap.distributions.proofs import status_section_context
 from swap.registrations.status import StatusLookup, StatusSection
 
@@ -14,4 +16,4 @@ def sesh_claim_section(lookup: StatusLookup) -> StatusSection | None:
     addresses = lookup.eth_addresses
     if not addresses:
         return None
-    return StatusSection("SESH distribution", "distributions/status_section.html", status_section_context(addresses))
+    return StatusSection(_("SESH distribution"), "distributions/status_section.html", status_section_context(addresses))

@@ -11,6 +11,7 @@ from datetime import UTC
 from fractions import Fraction
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from claims.exceptions import ClaimsNotConfigured
 from claims.services.config import multiplier_schedule
@@ -25,54 +26,56 @@ class Rule:
 
 
 def _registration_rules() -> list[Rule]:
-    network = settings.OXEN_NETWORK
     hours = settings.REGISTRATION_REPLAY_WINDOW_SECONDS // 3600
+    topic = _("Registration")
     return [
-        Rule("Registration", f"Only primary {network} Oxen addresses are accepted; subaddresses and integrated "
-                             "addresses are refused."),
-        Rule("Registration", "The signature is the Oxen wallet's SigV1 signature (spend key) of your Ethereum "
-                             "address. It is accepted for any letter case of the same address, with or without 0x."),
-        Rule("Registration", "Registering again with another Ethereum address replaces the previous one; the "
-                             "history is kept."),
-        Rule("Registration", "Going back to an Ethereum address you used before needs a signature of "
-                             f"\"<eth address> <unix time>\" made within the last {hours} hours and after your "
-                             "last change."),
-        Rule("Registration", f"Failed attempts are limited to {settings.REGISTRATION_RATE_LIMIT_IP} per network "
-                             f"address and {settings.REGISTRATION_RATE_LIMIT_ADDRESS} per Oxen address."),
+        Rule(topic, _("Only primary %(network)s Oxen addresses are accepted; subaddresses and integrated "
+                      "addresses are refused.") % {"network": settings.OXEN_NETWORK}),
+        Rule(topic, _("The signature is the Oxen wallet's SigV1 signature (spend key) of your Ethereum address. It "
+                      "is accepted for any letter case of the same address, with or without 0x.")),
+        Rule(topic, _("Registering again with another Ethereum address replaces the previous one; the history is "
+                      "kept.")),
+        Rule(topic, _("Going back to an Ethereum address you used before needs a signature of \"<eth address> "
+                      "<unix time>\" made within the last %(hours)s hours and after your last change.")
+             % {"hours": hours}),
+        Rule(topic, _("Failed attempts are limited to %(per_ip)s per network address and %(per_address)s per Oxen "
+                      "address.") % {"per_ip": settings.REGISTRATION_RATE_LIMIT_IP,
+                                     "per_address": settings.REGISTRATION_RATE_LIMIT_ADDRESS}),
     ]
 
 
 def _bonus_rules() -> list[Rule]:
     cutoff = settings.SNB_BACKDATE_CUTOFF.strftime("%Y-%m-%d %H:%M UTC")
-    pool = format_coins(settings.SNB_POOL_ATOMIC)
+    topic = _("Service Node Bonus")
     return [
-        Rule("Service Node Bonus", f"{pool} SESH are split in proportion to Staking "
-                                   "Points, exactly (largest remainder, in atomic units; equal remainders go in "
-                                   "order of the lowercase Ethereum address)."),
-        Rule("Service Node Bonus", "Every Oxen block, each contributor of a funded, active service node earns its "
-                                   "staked amount in stake-blocks; a full 15,000 OXEN node earns 1 point a block. "
-                                   "Decommissioned nodes earn nothing; an unlock request keeps earning until the "
-                                   "node leaves."),
-        Rule("Service Node Bonus", f"Blocks {settings.SNB_START_HEIGHT} up to, but not including, block "
-                                   f"{settings.SNB_FINAL_HEIGHT} count."),
-        Rule("Service Node Bonus", f"Wallets registered before {cutoff} earn from the start; later registrations "
-                                   "earn from their first snapshot after registering."),
-        Rule("Service Node Bonus", f"Gaps of more than {settings.SNB_GAP_BLOCKS} blocks between snapshots are "
-                                   "flagged for review."),
+        Rule(topic, _("%(pool)s SESH are split in proportion to Staking Points, exactly (largest remainder, to the "
+                      "billionth of a SESH; equal remainders go in order of the lowercase Ethereum address).")
+             % {"pool": format_coins(settings.SNB_POOL_ATOMIC)}),
+        Rule(topic, _("Every Oxen block, each contributor of a funded, active service node earns its staked amount "
+                      "in stake-blocks; a full 15,000 OXEN node earns 1 point a block. Decommissioned nodes earn "
+                      "nothing; an unlock request keeps earning until the node leaves.")),
+        Rule(topic, _("Blocks %(start)s up to, but not including, block %(final)s count.")
+             % {"start": settings.SNB_START_HEIGHT, "final": settings.SNB_FINAL_HEIGHT}),
+        Rule(topic, _("Wallets registered before %(cutoff)s earn from the start; later registrations earn from "
+                      "their first snapshot after registering.") % {"cutoff": cutoff}),
+        Rule(topic, _("Gaps of more than %(blocks)s blocks between snapshots are flagged for review.")
+             % {"blocks": settings.SNB_GAP_BLOCKS}),
     ]
 
 
 def _claims_rules() -> list[Rule]:
-    minimum = format_coins(settings.CLAIMS_MIN_DEPOSIT_ATOMIC)  # OXEN has the same 9 decimals
-    pool = format_coins(settings.CLAIMS_POOL_ATOMIC)
+    topic = _("Oxen Coin Claims")
     return [
-        Rule("Oxen Coin Claims", f"{pool} SESH are swapped for OXEN at the exact rate "
-                                 "fixed by the circulating supply at the snapshot; no claim is credited beyond "
-                                 "the pool."),
-        Rule("Oxen Coin Claims", f"A deposit is credited once, after {settings.CLAIMS_CONFIRMATIONS} confirmations: "
-                                 "floor(OXEN × rate × multiplier) SESH to the claim's Ethereum address."),
-        Rule("Oxen Coin Claims", f"Deposits wait until the claim's total reaches {minimum} OXEN."),
-        Rule("Oxen Coin Claims", _multiplier_text()),
+        Rule(topic, _("%(pool)s SESH are swapped for OXEN at the exact rate fixed by the circulating supply at the "
+                      "snapshot; no claim is credited beyond the pool.")
+             % {"pool": format_coins(settings.CLAIMS_POOL_ATOMIC)}),
+        Rule(topic, _("A deposit is credited once, after %(confirmations)s confirmations: floor(OXEN × rate × "
+                      "multiplier) SESH to the claim's Ethereum address.")
+             % {"confirmations": settings.CLAIMS_CONFIRMATIONS}),
+        # OXEN has the same 9 decimals as SESH.
+        Rule(topic, _("Deposits wait until the claim's total reaches %(minimum)s OXEN.")
+             % {"minimum": format_coins(settings.CLAIMS_MIN_DEPOSIT_ATOMIC)}),
+        Rule(topic, _multiplier_text()),
     ]
 
 
@@ -87,12 +90,15 @@ def _multiplier_text() -> str:
     try:
         steps = multiplier_schedule()
     except ClaimsNotConfigured as error:
-        return f"The multiplier schedule is not configured correctly ({error}); no claim can be opened."
+        return _("The multiplier schedule is not configured correctly (%(error)s); no claim can be opened.") % {
+            "error": error}
     if not steps:
-        return "The multiplier is 1: no reduction is scheduled."
-    changes = "; ".join(f"from {step.start.astimezone(UTC):%Y-%m-%d %H:%M} UTC it is {_decimal(step.multiplier)}"
-                        for step in steps)
-    return f"The multiplier is 1 at first; {changes}. A deposit gets the multiplier in force at its block's time."
+        return _("The multiplier is 1: no reduction is scheduled.")
+    changes = "; ".join(_("from %(start)s UTC it is %(multiplier)s") % {
+        "start": f"{step.start.astimezone(UTC):%Y-%m-%d %H:%M}", "multiplier": _decimal(step.multiplier)}
+        for step in steps)
+    return _("The multiplier is 1 at first; %(changes)s. A deposit gets the multiplier in force at its block's "
+             "time.") % {"changes": changes}
 
 
 def rules_in_force() -> list[Rule]:

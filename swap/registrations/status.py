@@ -25,9 +25,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from swap.core.eth_address import EthAddressError, normalize_eth_address
+from swap.core.oxen_address import PRIMARY_LENGTH, PRIMARY_PREFIX
+from swap.registrations.exceptions import FieldProblem
 from swap.registrations.models import Registration
-from swap.registrations.services import current_registration, registration_history, registrations_for_eth
+from swap.registrations.proof import check_eth_address, check_oxen_address
+from swap.registrations.services import (
+    configured_network,
+    current_registration,
+    registration_history,
+    registrations_for_eth,
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,7 @@ class StatusLookup:
     kind: str  # "oxen", "eth" or "invalid"
     current: list[Registration] = field(default_factory=list)
     history: list[Registration] = field(default_factory=list)
+    problem: FieldProblem | None = None  # why an "invalid" query is neither address
 
     @property
     def oxen_addresses(self) -> list[str]:
@@ -59,6 +67,7 @@ class StatusSection:
     title: str
     template: str
     context: dict[str, Any] = field(default_factory=dict)
+    order: int = 100  # lower first; the account dashboard (swap.overview) comes before the details
 
 
 StatusProvider = Callable[[StatusLookup], StatusSection | None]
@@ -72,17 +81,44 @@ def register_status_section(provider: StatusProvider) -> StatusProvider:
     return provider
 
 
-def look_up(query: str) -> StatusLookup:
-    """Find what to show for an Oxen address or an ETH address (any case, with 0x)."""
+NOT_AN_ETH_ADDRESS_FOR_BONUS = FieldProblem(
+    "not_oxen", "The leaderboard lists Oxen addresses: enter your Oxen address, or look an Ethereum address up "
+    "on the status page.")
+
+
+# An Oxen decoding refusal of text that does not even start like an Oxen address: not a typo in one.
+NOT_ADDRESS_LIKE = ("bad_character", "bad_length", "not_oxen", "invalid")
+
+
+def check_lookup(query: str) -> tuple[str, str, FieldProblem | None]:
+    """Every lookup box's one validation: (kind "oxen" | "eth" | "invalid", the normalised address, the problem).
+
+    Text starting with 0x is checked as an Ethereum address (EIP-55 when mixed case), anything else as an
+    Oxen primary address of the configured network; the messages are the registration form's, which say
+    what to fix."""
     text = query.strip()
     if not text:
-        return StatusLookup(text, "invalid")
-    if text.startswith("0x"):
-        try:
-            eth = normalize_eth_address(text)
-        except EthAddressError:
-            return StatusLookup(text, "invalid")
-        return StatusLookup(eth, "eth", current=registrations_for_eth(eth))
+        return "invalid", text, FieldProblem("required", "Enter an Oxen address (L…) or an Ethereum address (0x…).")
+    if text.lower().startswith("0x"):
+        eth, problem = check_eth_address(text)
+        return ("invalid", text, problem) if eth is None else ("eth", eth[1], None)
+    network = configured_network()
+    address, problem = check_oxen_address(text, network)
+    if problem is not None and not text.startswith(PRIMARY_PREFIX[network]) and problem.code in NOT_ADDRESS_LIKE:
+        problem = FieldProblem("not_an_address", (
+            f"“{text[:40]}” is neither an Oxen address (it starts with {PRIMARY_PREFIX[network]} and has "
+            f"{PRIMARY_LENGTH[network]} characters) nor an Ethereum address (0x followed by 40 hexadecimal "
+            "characters). Copy the whole address from your wallet."))
+    return ("invalid", text, problem) if address is None else ("oxen", text, None)
+
+
+def look_up(query: str) -> StatusLookup:
+    """Find what to show for an Oxen address or an ETH address (any case, with 0x)."""
+    kind, text, problem = check_lookup(query)
+    if kind == "invalid":
+        return StatusLookup(text, "invalid", problem=problem)
+    if kind == "eth":
+        return StatusLookup(text, "eth", current=registrations_for_eth(text))
     current = current_registration(text)
     return StatusLookup(text, "oxen", current=[current] if current else [], history=registration_history(text))
 
@@ -94,4 +130,4 @@ def status_sections(lookup: StatusLookup) -> list[StatusSection]:
         section = provider(lookup)
         if section is not None:
             sections.append(section)
-    return sections
+    return sorted(sections, key=lambda section: section.order)

@@ -6,6 +6,7 @@ from swap.registrations import api, views
 
 urlpatterns = [
     path("register/", views.register, name="register"),
+    path("register/done/", views.registered, name="registered"),
     path("status/", views.status, name="status"),
     path("api/v1/registrations/", api.RegistrationCreateView.as_view(), name="api-registrations"),
     path(

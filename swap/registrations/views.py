@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -15,8 +16,11 @@ from swap.registrations.exceptions import (
     RegistrationRefused,
 )
 from swap.registrations.forms import RegistrationForm
+from swap.registrations.models import Registration
 from swap.registrations.services import Submission, configured_network, refuse_malformed, submit_registration
 from swap.registrations.status import look_up, status_sections
+
+REGISTERED_SESSION_KEY = "registrations:registered"
 
 
 def _raw_submission(form: RegistrationForm) -> Submission:
@@ -63,7 +67,24 @@ def register(request: HttpRequest) -> HttpResponse:
     except RegistrationConflict as conflict:
         context = _page_context(form, page_error=conflict.message)
         return render(request, "registrations/register.html", context, status=409)
-    return render(request, "registrations/registered.html", {"result": result, "registration": result.registration})
+    # POST-redirect-GET: a reload of the success page shows it again instead of re-submitting the form.
+    request.session[REGISTERED_SESSION_KEY] = {
+        "id": result.registration.pk, "outcome": result.outcome,
+        "replaced_eth": result.replaced.eth_address if result.replaced else "",
+    }
+    return HttpResponseRedirect(reverse("registered"), status=303)
+
+
+@require_GET
+@with_page_security_headers
+def registered(request: HttpRequest) -> HttpResponse:
+    """The success page of this browser's latest registration, with the next steps."""
+    shown = request.session.get(REGISTERED_SESSION_KEY)
+    registration = Registration.objects.filter(pk=shown["id"]).first() if shown else None
+    if registration is None:
+        return HttpResponseRedirect(reverse("register"))
+    context = {"outcome": shown["outcome"], "replaced_eth": shown["replaced_eth"], "registration": registration}
+    return render(request, "registrations/registered.html", context)
 
 
 def _form_problems(form: RegistrationForm) -> dict[str, list[FieldProblem]]:
@@ -89,5 +110,7 @@ def status(request: HttpRequest) -> HttpResponse:
     """Registration, history and other apps' sections for an Oxen or ETH address."""
     query = request.GET.get("q", "")[:200]
     lookup = look_up(query) if query.strip() else None
-    sections = status_sections(lookup) if lookup is not None and lookup.kind != "invalid" else []
-    return render(request, "registrations/status.html", {"query": query, "lookup": lookup, "sections": sections})
+    invalid = lookup is not None and lookup.kind == "invalid"
+    sections = status_sections(lookup) if lookup is not None and not invalid else []
+    context = {"query": query, "lookup": lookup, "sections": sections, "page_has_errors": invalid}
+    return render(request, "registrations/status.html", context, status=400 if invalid else 200)

@@ -7,7 +7,7 @@ lock). Another process (the demo, a browser test) drives the same operations wit
 
 - chain: add_blocks, register_node, contribute, decommission, recommission, request_unlock,
   deregister, reorg, set_block_economics, script_coinbase_sum
-- wallet: add_transfer, mine_transfer, set_sync_height, create_account, crash
+- wallet: add_transfer, send_to (an address, no index), mine_transfer, set_sync_height, create_account, crash
 - servers: fault {target: "oxend"|"wallet", kind, …Fault fields}, clear_faults {target},
   down {target}, up {target}
 - state: heights, top hash and counts
@@ -39,7 +39,7 @@ CHAIN_COMMANDS = frozenset(
         "script_coinbase_sum",
     }
 )
-WALLET_COMMANDS = frozenset({"add_transfer", "mine_transfer", "set_sync_height", "create_account", "crash"})
+WALLET_COMMANDS = frozenset({"add_transfer", "send_to", "mine_transfer", "set_sync_height", "create_account", "crash"})
 
 
 class OxenSimulator:

@@ -122,6 +122,19 @@ class SimWallet:
     # --- transfers ----------------------------------------------------------------------------
 
     @locked
+    def send_to(self, address: str, amount: int, **options: Any) -> str:
+        """Receive `amount` at one of this wallet's addresses, as a sender who only knows the address would pay it.
+
+        The demo's and browser tests' way to "send OXEN to the deposit address the page shows", with no
+        subaddress index to look up; `options` are `add_transfer`'s (height, blink, unlock_time, …)."""
+        for major, subaddresses in enumerate(self.accounts):
+            for minor, subaddress in enumerate(subaddresses):
+                if subaddress.address == address:
+                    return self.add_transfer([(major, minor, int(amount))], **options)
+        raise SimulationError("this wallet has no such address")
+
+
+    @locked
     def add_transfer(
         self,
         outputs: Iterable[Sequence[int]],

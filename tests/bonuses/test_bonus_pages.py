@@ -40,7 +40,7 @@ def test_the_leaderboard_ranks_registered_addresses_with_ties_sharing_a_rank(cli
     ranks = [(entry.rank, entry.points, entry.estimated_sesh_atomic) for entry in board.ranked]
     assert ranks == [(1, "10.000000", 20_000_000 * 10**9), (2, "2.500000", 5_000_000 * 10**9),
                      (2, "2.500000", 5_000_000 * 10**9)]
-    assert "20,000,000.00" in page and 'id="snapshot-height">1015<' in page
+    assert "20,000,000 SESH" in page and 'id="snapshot-height">1015<' in page
     assert response["Content-Security-Policy"]
 
 

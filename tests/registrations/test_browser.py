@@ -66,8 +66,8 @@ def test_a_person_who_pastes_a_subaddress_is_told_to_use_the_primary_address(pag
     wallet, eth = Wallet(), new_eth_address()
     subaddress, _ = wallet.subaddress()
     fill(page, live_server, oxen=subaddress, eth=eth, signature=wallet.sign(eth), acknowledge=False)
-    errors = page.locator("#id_oxen_address-errors").inner_text()
+    errors = page.locator("#id_oxen_address_error").inner_text()
     assert "This is a subaddress — use your wallet's primary address: it starts with L" in errors
-    assert "not an exchange address" in page.locator("#id_not_an_exchange-errors").inner_text()
+    assert "not an exchange address" in page.locator("#id_not_an_exchange_error").inner_text()
     assert page.input_value("#id_oxen_address") == subaddress
     page.screenshot(path=str(SCREENSHOTS / "register-errors.png"), full_page=True)

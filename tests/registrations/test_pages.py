@@ -49,10 +49,16 @@ def test_a_post_without_the_csrf_token_is_refused(browser_client, wallet):
 def test_a_valid_form_registers_and_shows_the_success_page(browser_client, wallet):
     payload = registration(wallet)
     response = form_post(browser_client, payload)
-    body = response.content.decode()
-    assert response.status_code == 200, body
-    assert "Registered" in body and payload["eth_address"] in body
+    assert response.status_code == 303 and response["Location"] == "/register/done/", response.content.decode()
+    page = browser_client.get("/register/done/")
+    body = page.content.decode()
+    assert page.status_code == 200 and "<h1>Registered</h1>" in body and payload["eth_address"] in body
+    assert 'id="next-steps"' in body
     assert Registration.objects.get().oxen_address == wallet.address
+    # A reload shows the page again and registers nothing twice; a fresh browser is sent to the form.
+    assert browser_client.get("/register/done/").status_code == 200
+    assert Registration.objects.count() == 1
+    assert Client().get("/register/done/")["Location"] == "/register/"
 
 
 def test_the_exchange_acknowledgement_is_required(browser_client, wallet):
@@ -111,8 +117,13 @@ def test_the_status_page_finds_registrations_by_eth_address(client, wallet):
 
 
 def test_the_status_page_says_when_nothing_is_found_or_the_query_is_bad(client):
-    assert "No registration found" in client.get("/status/", {"q": Wallet().address}).content.decode()
-    assert "neither an Oxen address" in client.get("/status/", {"q": "0x1234"}).content.decode()
+    assert "Nothing is registered for" in client.get("/status/", {"q": Wallet().address}).content.decode()
+    bad = client.get("/status/", {"q": "0x1234"})
+    assert bad.status_code == 400
+    assert "An Ethereum address is 0x followed by 40 hexadecimal characters" in bad.content.decode()
+    hello = client.get("/status/", {"q": "hello"})
+    assert hello.status_code == 400 and "is neither an Oxen address (it starts with L" in hello.content.decode()
+    assert "<title>Error: " in hello.content.decode()
 
 
 def test_other_apps_can_add_sections_to_the_status_page(client, wallet, tmp_path, settings):

@@ -3,8 +3,11 @@
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from swap.core.oxen_address import AddressKind, Network, decode_address
 from swap.simulator import OxenSimulator
+from swap.simulator.chain import SimulationError
 
 OXEN = 10**9
 Rpc = Callable[..., dict[str, Any]]
@@ -121,3 +124,14 @@ def test_version_and_the_unechoed_id_of_method_errors(sim: OxenSimulator, rpc: R
     reply = rpc(sim.wallet_url, "no_such_method", request_id="w-9")
     assert reply == {"jsonrpc": "2.0", "id": 0, "error": {"code": -32601, "message": "Method not found"}}
     assert rpc(sim.wallet_url, "get_height", request_id="w-10")["id"] == "w-10"
+
+
+def test_send_to_pays_an_address_without_its_index_and_refuses_a_stranger(sim: OxenSimulator, rpc: Rpc) -> None:
+    sim.wallet.create_address(1, "claims", 3)
+    deposit = sim.wallet.address(1, 2).address
+    txid = sim.control("send_to", {"address": deposit, "amount": 5 * OXEN})
+    entries = result(sim, rpc, "get_transfers", {**ONLY_IN, "account_index": 1})["in"]
+    assert [(e["txid"], e["subaddr_index"], e["amount"]) for e in entries] == [
+        (txid, {"major": 1, "minor": 2}, 5 * OXEN)]
+    with pytest.raises(SimulationError, match="no such address"):
+        sim.wallet.send_to(sim.wallet.address(0, 0).address[:-1] + "x", OXEN)
