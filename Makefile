@@ -27,7 +27,7 @@ DATABASE_INDEPENDENT := --ignore=tests/core --ignore=tests/simulator --ignore=te
 	--ignore=tests/test_contract_toolchain.py --ignore=tests/deploy/test_deploy_files.py --ignore=tests/deploy/test_units.py \
 	--ignore=tests/deploy/test_production_start.py
 
-.PHONY: install native test demo serve lint browser contracts nginx prod-smoke
+.PHONY: install native test demo serve lint browser contracts alerts nginx prod-smoke
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -73,7 +73,16 @@ contracts: install
 	PATH="$(CURDIR)/node_modules/.bin:$$PATH" FOUNDRY_OUT=var/slither/out FOUNDRY_CACHE_PATH=var/slither/cache \
 		$(VENV)/bin/slither contracts/SwapDistributor.sol --skip-clean --filter-paths node_modules --fail-low
 
-test: lint browser contracts
+# The alerting rules through Debian's promtool (package `prometheus`): their syntax, then their unit tests
+# (deploy/prometheus/alerts_test.yml). Installing the package may start a Prometheus server: it is stopped.
+alerts:
+	@command -v promtool >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus \
+		&& { $$SUDO systemctl disable --now prometheus 2>/dev/null || true; }; }
+	promtool check rules deploy/prometheus/alerts.yml
+	cd deploy/prometheus && promtool test rules alerts_test.yml
+
+test: lint browser contracts alerts
 	@echo "== test pass 1: embedded default (SQLite, tasks in-process, local-memory cache)"
 	$(EMBEDDED_ENV) $(PYTEST)
 	@echo "== test pass 2: PostgreSQL, Redis broker and cache, real worker processes"

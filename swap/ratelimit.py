@@ -25,6 +25,31 @@ from django.conf import settings
 from django.core.cache import cache
 
 _PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+# Every limit's scope, for /metrics (`sesh_rate_limit_hits_total{limit=…}`); tests/monitoring checks
+# that each `Limiter("…")` in the code is listed. "ip" and "address" are the registration's.
+SCOPES = ("ip", "address", "payout-ip", "payout-account", "claims-ip", "admin-login-ip", "admin-login-username")
+HITS_KEY = "ratelimit-hits:{scope}"
+
+
+def count_hit(scope: str) -> None:
+    """Count one refusal by the limit `scope`, in the cache beside the limits' own counters.
+
+    The cache is Redis in production: every web and worker process adds to the same counter, and
+    a flood of refusals costs no database write. It never expires; a Redis restart starts it at
+    zero again, which Prometheus reads as a counter reset.
+    """
+    key = HITS_KEY.format(scope=scope)
+    cache.add(key, 0, timeout=None)
+    try:
+        cache.incr(key)
+    except ValueError:  # evicted between add() and incr()
+        cache.add(key, 1, timeout=None)
+
+
+def hits() -> dict[str, int]:
+    """Refusals so far per scope (one cache round trip)."""
+    found = cache.get_many([HITS_KEY.format(scope=scope) for scope in SCOPES])
+    return {scope: int(found.get(HITS_KEY.format(scope=scope), 0)) for scope in SCOPES}
 
 
 def client_bucket(ip: str) -> str:
@@ -89,6 +114,7 @@ class Limiter:
         failures = cache.get(key, 0)
         if failures < self.rate.count:
             return None
+        count_hit(self.scope)
         return max(1, window_start + self.rate.period - int(now))
 
     def reset(self, subject: str, now: float | None = None) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from swap.core.metrics_access import parse_networks
 from swap.production import DEFAULT_SECRET_KEY, refuse_incomplete_process, refuse_unsafe_production
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -55,9 +56,15 @@ INSTALLED_APPS = [
     "bonuses.apps.BonusesConfig",
     "claims.apps.ClaimsConfig",
     "swap.bundles.apps.BundlesConfig",
+    "swap.tallies.apps.TalliesConfig",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    # Outermost, with its twin last: every response, a refusal from any layer too, is counted (/metrics).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Every log line of the request carries its id; the response echoes it (swap/logs.py).
+    "swap.logs.RequestIdMiddleware",
     # First, so that under /api/ every error any layer answers leaves in the API's envelope.
     "swap.api.middleware.ApiProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -68,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "swap.urls"
@@ -84,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "swap.site.portal",
+                "swap.chain.program_end.template_context",
             ],
         },
     },
@@ -104,6 +113,9 @@ if USES_EMBEDDED_DATABASE:
     }
 else:
     DATABASES = {"default": env.db("DATABASE_URL")}
+    # django-prometheus' wrapper of the same backend counts queries and errors for /metrics.
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
@@ -150,7 +162,8 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_L2_QUEUE = "l2"
 CELERY_TASK_ROUTES.update({
     f"swap.{task}": {"queue": CELERY_L2_QUEUE}
-    for task in ("chain.tasks.track_transactions_task", "distributions.tasks.publish_round_task",
+    for task in ("chain.tasks.track_transactions_task", "chain.tasks.sync_program_end_task",
+                 "distributions.tasks.publish_round_task",
                  "distributions.tasks.activate_rounds_task", "distributions.tasks.run_payouts_task",
                  "distributions.tasks.sync_claims_task")
 })
@@ -354,6 +367,13 @@ CLAIM_WIDGET_POLL_MILLISECONDS = env.int("CLAIM_WIDGET_POLL_MILLISECONDS", defau
 PAYOUT_REQUEST_RATE_LIMIT_IP = env.str("PAYOUT_REQUEST_RATE_LIMIT_IP", default="10/hour")
 PAYOUT_REQUEST_RATE_LIMIT_ACCOUNT = env.str("PAYOUT_REQUEST_RATE_LIMIT_ACCOUNT", default="5/hour")
 
+# --- Program end (issue 18; docs/rules.md "Program end") ---------------------------------------
+# Where withdrawRemainder sends what is left after the end: the Staking Reward Pool.
+PROGRAM_REWARD_POOL_ADDRESS = env.str("PROGRAM_REWARD_POOL_ADDRESS", default="")
+# Claims and registrations close this long before (end − activation delay), so the final round,
+# proposed at the close, still becomes claimable before the end (the contract refuses it after).
+PROGRAM_FINAL_ROUND_MARGIN_SECONDS = env.int("PROGRAM_FINAL_ROUND_MARGIN_SECONDS", default=3600)
+
 # Where a round's cumulative entitlements come from: dotted paths to callables taking the round's
 # cut-off (keyword `cutoff`, an aware datetime) and returning {EIP-55 address: atomic SESH}.
 DISTRIBUTION_SOURCES = {
@@ -394,6 +414,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Follows the distributor's end: records a new or moved endTime, closes claims at the close (issue 18).
+    "sync-program-end": {
+        "task": "swap.chain.tasks.sync_program_end_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # A late run is worthless once the next one is due: expire it rather than queue it.
     "capture-service-node-snapshot": {
         "task": "bonuses.tasks.capture_snapshot_task",
@@ -422,3 +448,30 @@ _next_round = env.str("PORTAL_NEXT_ROUND_AT", default="")
 PORTAL_NEXT_ROUND_AT = datetime.fromisoformat(_next_round) if _next_round else None
 if PORTAL_NEXT_ROUND_AT is not None and PORTAL_NEXT_ROUND_AT.tzinfo is None:
     raise ImproperlyConfigured("PORTAL_NEXT_ROUND_AT needs a timezone, e.g. 2027-01-15T12:00:00Z")
+
+# --- Metrics, logs and error reports (issue 16; docs/operations.md, "Metrics, alerts and logs") -----
+# /metrics answers clients in these networks (as swap.http.client_ip reads them) or with the token; others 403.
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+try:
+    parse_networks(METRICS_ALLOWED_NETWORKS)
+except ValueError as error:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS holds something that is not a network: {error}") from None
+METRICS_BEARER_TOKEN = env.str("METRICS_BEARER_TOKEN", default="")
+# Each peer (oxend, the wallet, the L2 node, the broker) gets this long per scrape, no retry.
+METRICS_PROBE_TIMEOUT_SECONDS = env.float("METRICS_PROBE_TIMEOUT_SECONDS", default=2.0)
+# Gas of one payout batch until one is confirmed (then the last confirmed batch's gas is used).
+METRICS_PAYOUT_BATCH_GAS = env.int("METRICS_PAYOUT_BATCH_GAS", default=5_000_000)
+# Logs: one JSON object per line in production (the default with DATABASE_URL), plain lines on the
+# embedded default; LOG_FORMAT=json|plain overrides. Sentry: off unless SENTRY_DSN is set (swap/sentry.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if USES_EMBEDDED_DATABASE else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or plain")
+LOGGING["formatters"]["json"] = {"()": "swap.logs.JsonFormatter"}
+LOGGING["filters"]["secret_fields"] = {"()": "swap.logs.SecretFieldFilter"}
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
+LOGGING["handlers"]["console"]["filters"] = ["credentials", "secret_fields"]
+LOGGING["handlers"]["mail_admins"]["filters"] = ["require_debug_false", "credentials", "secret_fields"]
+# A Celery worker keeps this configuration (JSON lines, masking) instead of installing its own handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")

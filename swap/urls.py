@@ -5,12 +5,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from swap import admin_login, views
+from swap.monitoring import views as monitoring_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("verify/", views.verify, name="verify"),
     path("cannot-sign/", views.cannot_sign, name="cannot-sign"),
+    path("metrics", monitoring_views.metrics, name="metrics"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", views.api_docs, name="api-docs"),
     path("", include("swap.registrations.urls")),

@@ -23,7 +23,7 @@ REQUIRE_SERVICES = os.environ.get("SWAP_REQUIRE_SERVICES") == "1"
 
 
 def _uses_postgres() -> bool:
-    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    return settings.DATABASES["default"]["ENGINE"].endswith(".postgresql")
 
 
 def _uses_redis() -> bool:

@@ -23,6 +23,16 @@ def database_url_of_the_test_database() -> str:
     return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
+def stop_worker(worker: subprocess.Popen) -> None:
+    """SIGTERM (a warm shutdown), then SIGKILL if it is still running 20 s later."""
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
@@ -46,9 +56,4 @@ def test_a_worker_process_runs_a_task_sent_through_redis_and_writes_to_postgres(
         event = AuditEvent.objects.get(subject=token)
         assert event.actor == f"task:{worker_name}"
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop_worker(worker)

@@ -86,25 +86,23 @@ def _visit_or_error(base: str) -> dict[str, Any]:
         return {"error": repr(error)}
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
-    """`manage.py demo --serve` (tasks in-process), visited once served, then stopped with SIGTERM."""
-    directory = tmp_path_factory.mktemp("demo")
+def _served_demo(directory: Path, *extra: str, visit: Any = None) -> Iterator[DemoRun]:
+    """`manage.py demo --serve EXTRA` (tasks in-process), visited once served, then stopped with SIGTERM."""
     environ = {k: v for k, v in os.environ.items() if k not in PRODUCTION_VARIABLES and k != DEMO_MARKER}
     port = free_port_outside_the_ephemeral_range()
     command = [sys.executable, "manage.py", "demo", "--dir", str(directory), "--serve", "--no-celery",
-               "--port", str(port)]
+               "--port", str(port), *extra]
     process = subprocess.Popen(command, cwd=REPO, env=environ, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                text=True)
     try:
         stdout = read_until(process, "Logs ")
         served = _visit_or_error(f"http://127.0.0.1:{port}") if "== Serving the demo" in stdout else {}
         anvil = re.search(r"anvil (http://127\.0\.0\.1:\d+)", stdout)
-        if "pages" in served and anvil is not None:
+        if "pages" in served and anvil is not None and visit is not None:
             try:
-                served["verifier"] = _verify_bundle(f"http://127.0.0.1:{port}", directory, anvil.group(1))
+                served.update(visit(f"http://127.0.0.1:{port}", directory, anvil.group(1)))
             except (requests.RequestException, ValueError) as error:
-                served["verifier"] = {"error": repr(error)}
+                served["visit_error"] = repr(error)
         process.send_signal(signal.SIGTERM)
         rest, _ = process.communicate(timeout=60)
         yield DemoRun(stdout + rest, process.returncode, directory, served)
@@ -112,6 +110,31 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def _verifier(base: str, directory: Path, anvil: str) -> dict[str, Any]:
+    return {"verifier": _verify_bundle(base, directory, anvil)}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
+    """`manage.py demo --serve` (tasks in-process), visited once served, then stopped with SIGTERM."""
+    yield from _served_demo(tmp_path_factory.mktemp("demo"), visit=_verifier)
+
+
+def _after_the_end(base: str, directory: Path, anvil: str) -> dict[str, Any]:
+    """What a person sees once the program has ended: the banner, the API's end, the feed, the rounds."""
+    home = requests.get(base + "/", timeout=30).text
+    feed = requests.get(base + "/announcements.atom", timeout=30)
+    rounds = requests.get(base + "/api/v1/rounds/", timeout=30).json()
+    return {"home": home, "feed": (feed.status_code, feed.headers.get("Content-Type", ""), feed.text),
+            "rounds": rounds}
+
+
+@pytest.fixture(scope="module")
+def demo_until_end(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
+    """`manage.py demo --serve --until-end`: the whole life, then served."""
+    yield from _served_demo(tmp_path_factory.mktemp("demo-end"), "--until-end", visit=_after_the_end)
 
 
 def test_it_exits_0_with_progress_and_a_summary(demo: DemoRun) -> None:
@@ -225,3 +248,44 @@ def test_the_payout_and_the_self_claim_paid_exactly_the_entitlements(demo: DemoR
     assert figures["self_claim"]["claims_atomic"] > 0, "Alice's entry holds both programs"
     verify = figures["verify"]
     assert verify["distributor_balance_atomic"] == verify["distributor_funded_atomic"] - paid
+
+
+def test_plain_demo_stops_before_the_end_so_its_portal_keeps_claimable_accounts(demo: DemoRun) -> None:
+    assert "closing" not in demo.figures and "program_end" not in demo.figures
+    assert demo.served["proof"]["program_end"] is None
+
+
+def test_until_end_lives_the_whole_program_and_the_books_close(demo_until_end: DemoRun) -> None:
+    run = demo_until_end
+    assert run.returncode == 0, run.stdout[-3000:]
+    for step in range(1, 16):
+        assert f"[{step:>2}/15]" in run.stdout
+    closing = run.figures["closing"]
+    assert set(closing) >= {"pool_atomic", "paid_atomic", "withheld_atomic", "remainder_atomic", "reward_pool",
+                            "remainder_tx", "unclaimed_accounts"}
+    assert closing["pool_atomic"] == closing["paid_atomic"] + closing["withheld_atomic"] + closing["remainder_atomic"]
+    assert closing["pool_atomic"] == run.figures["contracts"]["funded_atomic"] == 2 * SESH_POOL
+    paid = run.figures["payout"]["balance_atomic"] + run.figures["self_claim"]["balance_atomic"]
+    assert closing["paid_atomic"] == paid and closing["withheld_atomic"] == 0
+    assert re.fullmatch(r"0x[0-9a-f]{64}", closing["remainder_tx"])
+    report = json.loads(Path(closing["report"]).read_text())
+    assert report["closing"]["balanced"] is True and report["closing"]["withdrawal"]["tx_hash"] == closing[
+        "remainder_tx"]
+    rows = Path(closing["unclaimed_csv"]).read_text().splitlines()[1:]
+    unclaimed = [row for row in rows if int(row.split(",")[3]) > 0]
+    assert closing["unclaimed_accounts"] == len(unclaimed) == run.figures["round"]["count"] - 2
+    assert sum(int(row.split(",")[3]) for row in rows) == run.figures["final_round"]["total_atomic"] - paid
+    assert sum(int(row.split(",")[4]) + int(row.split(",")[5]) for row in rows) == sum(
+        int(row.split(",")[3]) for row in rows)
+    assert "Program end      pool" in run.stdout
+
+
+def test_until_end_serves_a_closed_program(demo_until_end: DemoRun) -> None:
+    served = demo_until_end.served
+    assert "home" in served, served or demo_until_end.stdout[-2000:]
+    assert "The program ended" in served["home"] and "Staking Reward Pool" in served["home"]
+    status, content_type, feed = served["feed"]
+    assert status == 200 and content_type.startswith("application/atom+xml") and feed.count("<entry>") == 1
+    end = served["proof"]["program_end"]
+    assert end["closed"] is True and end["ended"] is True and all(r["program_end"] == end for r in served["rounds"])
+    assert [r["round"] for r in served["rounds"]] == [2, 1] and served["rounds"][0]["status"] == "active"

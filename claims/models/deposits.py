@@ -38,6 +38,7 @@ class HoldReason(models.TextChoices):
     NOT_INCOMING = "not_incoming", "not a plain incoming transfer (reward, snode, gov or pool type)"
     BUDGET_EXHAUSTED = "budget_exhausted", "the claims pool is exhausted"
     AMOUNT_CHANGED = "amount_changed", "the wallet reported another amount for the same deposit"
+    AFTER_END = "after_end", "arrived after claims closed at the program end: never credited, returned"
 
 
 UNCREDITED_WATCHED = (DepositState.SEEN, DepositState.PENDING_MINIMUM)

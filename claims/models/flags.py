@@ -22,6 +22,7 @@ class FlagKind(models.TextChoices):
     CREDITED_VANISHED = "credited_vanished", "a CREDITED deposit vanished from the wallet"
     INDEX_NOT_ABOVE = "index_not_above", "the wallet issued a subaddress index that is not new"
     MALFORMED_TRANSFER = "malformed_transfer", "a wallet entry the watcher could not read, quarantined"
+    AFTER_END = "after_end", "a deposit after claims closed: return the OXEN (docs/operations.md)"
 
 
 class ClaimFlag(models.Model):

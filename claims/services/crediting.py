@@ -15,6 +15,9 @@
    is below `CLAIMS_MIN_DEPOSIT_ATOMIC` keeps its candidates `pending_minimum`; otherwise each is
    credited, oldest first (height, txid, minor), `floor(amount × rate × multiplier)`, the
    multiplier taken at the deposit's timestamp, capped by what is left of the pool;
+   Once the program end is announced, a deposit sent at or after the close (its block time), or
+   first seen after the close was recorded, is held `after_end` and flagged instead: never
+   credited, its OXEN returned by the runbook (docs/operations.md);
 4. the credits, the compare-and-swap state changes (`seen|pending_minimum → credited`, counted),
    the ledger totals (checked by the database: credited ≤ pool) and one audit event per change.
 
@@ -53,6 +56,7 @@ from claims.services.flags import raise_flag
 from claims.services.locks import locked_ledger
 from claims.services.supply import active_snapshot
 from claims.transfers import DepositKey, Observed, RefusedTransfer
+from swap.chain.program_end import ProgramEnd, program_end
 from swap.core.claims_allocation import capped, credit_atomic
 
 CHUNK = 500  # ids per IN (...) list
@@ -180,11 +184,16 @@ def apply_poll(
     outcome = PollOutcome(wallet_height=wallet_height, window_from=window_from, observed=len(observed))
     with transaction.atomic():
         ledger = locked_ledger()
+        closing = program_end()
         work = _Apply(rules, wallet_height, window_from, actor, now or timezone.now(), outcome, EventBatch(actor))
         _quarantine(work, refused)
         unreadable = {(r.txid, r.major, r.minor) for r in refused if r.major is not None and r.minor is not None}
         present = _record(work, {k: v for k, v in observed.items() if k not in unreadable}, unreadable)
         candidates = [d for d in present if _creditable(d, rules)]
+        late = [d for d in present if _after_close(d, closing) and d.state in UNCREDITED_WATCHED]
+        _hold(work, late, HoldReason.AFTER_END, FlagKind.AFTER_END,
+              "Arrived after claims closed at the program end: never credited; return the OXEN to the sender.")
+        candidates = [d for d in candidates if d not in late]
         if candidates:
             _credit(work, ledger, candidates)
         ClaimsLedger.objects.filter(pk=1).update(last_poll_height=wallet_height, last_poll_at=work.now)
@@ -307,6 +316,13 @@ def _mark_vanished(work: _Apply, missing: list[Deposit]) -> None:
     Deposit.objects.bulk_update(gone, ["vanished_at"], batch_size=CHUNK)
 
 
+def _after_close(deposit: Deposit, end: ProgramEnd | None) -> bool:
+    """Sent at or after the close (its block time), or first seen only after the close was recorded."""
+    if end is None:
+        return False
+    return deposit.timestamp >= end.closes_at or (end.closed_at is not None and deposit.first_seen_at >= end.closed_at)
+
+
 def _creditable(deposit: Deposit, rules: ClaimRules) -> bool:
     return (
         deposit.state in (DepositState.SEEN, DepositState.PENDING_MINIMUM)
@@ -367,7 +383,8 @@ def _credit(work: _Apply, ledger: ClaimsLedger, candidates: list[Deposit]) -> No
             credited_height=deposit.height + deposit.confirmations, created_at=work.now,
         ))
     _write_credits(work, credits)
-    _hold_exhausted(work, exhausted)
+    _hold(work, exhausted, HoldReason.BUDGET_EXHAUSTED, FlagKind.BUDGET_EXHAUSTED,
+          "Not credited: the claims pool is exhausted.")
 
 
 def _check_ledger(ledger: ClaimsLedger) -> None:
@@ -425,14 +442,15 @@ def _write_credits(work: _Apply, credits: list[ClaimCredit]) -> None:
     work.outcome.credited_sesh_atomic += total_sesh
 
 
-def _hold_exhausted(work: _Apply, exhausted: list[Deposit]) -> None:
-    for deposit in exhausted:
+def _hold(work: _Apply, deposits: list[Deposit], reason: HoldReason, kind: FlagKind, message: str) -> None:
+    """Hold uncredited deposits for good (compare-and-swap), each flagged and audited."""
+    for deposit in deposits:
         updated = Deposit.objects.filter(
             pk=deposit.pk, state__in=[DepositState.SEEN, DepositState.PENDING_MINIMUM]
-        ).update(state=DepositState.HELD, hold_reason=HoldReason.BUDGET_EXHAUSTED)
+        ).update(state=DepositState.HELD, hold_reason=reason)
         if updated != 1:
             raise ConcurrentChange("a deposit left its state while being held")
-        deposit.state, deposit.hold_reason = DepositState.HELD, HoldReason.BUDGET_EXHAUSTED
+        deposit.state, deposit.hold_reason = DepositState.HELD, reason
         work.outcome.held += 1
-        work.event("claim:deposit_held", deposit, reason=HoldReason.BUDGET_EXHAUSTED.value)
-        work.flag(FlagKind.BUDGET_EXHAUSTED, deposit, "Not credited: the claims pool is exhausted.")
+        work.event("claim:deposit_held", deposit, reason=reason.value)
+        work.flag(kind, deposit, message)

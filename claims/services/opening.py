@@ -42,6 +42,7 @@ from claims.services.config import claim_rules, wallet_client
 from claims.services.flags import raise_flag
 from claims.services.supply import active_snapshot
 from swap.audit import hash_ip, record_event
+from swap.chain.program_end import is_closed
 from swap.core.oxen_address import AddressKind, InvalidAddress, Network, decode_address
 from swap.ratelimit import Limiter, client_bucket, parse_rate
 from swap.registrations.exceptions import FieldProblem
@@ -75,6 +76,10 @@ def open_claim(oxen_address: str, *, ip: str, actor: str = "web") -> OpenedClaim
     if retry_after is not None:
         raise ClaimRateLimited(retry_after)
     try:
+        if is_closed():
+            raise ClaimRefused({"non_field_errors": [FieldProblem(
+                "program_closed", "Coin claims are closed: the program has reached its end. Deposits sent now are "
+                "not credited.")]})
         registration = _registration(oxen_address)
         snapshot = active_snapshot()
         if snapshot is None:

@@ -8,12 +8,14 @@ running totals, so the page also checks the row: `ledger_matches` is false if th
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from fractions import Fraction
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from claims.models import Burn, ClaimCredit, ClaimFlag, ClaimsLedger, Deposit, DepositState
 from claims.services.config import claim_rules
+from swap.core.claims_allocation import credit_atomic
 
 
 @dataclass(frozen=True)
@@ -63,3 +65,14 @@ def claims_summary() -> ClaimsSummary:
         open_flags=ClaimFlag.objects.filter(resolved_at__isnull=True).count(),
         ledger_matches=bool(matches),
     )
+
+
+def withheld_sesh_atomic() -> int:
+    """What the late-claim multiplier kept back from the credits: Σ (floor(OXEN × rate) − wanted).
+
+    Reserved for node rewards: it stays in the distributor and leaves with the remainder. A pool
+    cap is not counted here (that part was never wanted), only the multiplier's cut.
+    """
+    rows = ClaimCredit.objects.exclude(multiplier_num=F("multiplier_den")).values_list(
+        "amount_oxen_atomic", "rate_num", "rate_den", "wanted_sesh_atomic")
+    return sum(credit_atomic(amount, Fraction(num, den)) - wanted for amount, num, den, wanted in rows)

@@ -7,7 +7,14 @@ could make the tracker pay or skip something). Recovery is `manage.py track_tran
 from django.contrib import admin
 
 from swap.admin_tools import ReadOnlyAdmin
-from swap.chain.models import ChainAccount, L2Transaction, L2TransactionAttempt
+from swap.chain.models import (
+    ChainAccount,
+    L2Transaction,
+    L2TransactionAttempt,
+    ProgramClosure,
+    ProgramEndAnnouncement,
+    RemainderWithdrawal,
+)
 
 
 class AttemptInline(admin.TabularInline):
@@ -47,3 +54,22 @@ class ChainAccountAdmin(ReadOnlyAdmin):
     list_display = ("address", "chain_id", "next_nonce", "updated_at")
     list_filter = ("chain_id",)
     search_fields = ("address",)
+
+
+@admin.register(ProgramEndAnnouncement)
+class ProgramEndAnnouncementAdmin(ReadOnlyAdmin):
+    list_display = ("end_time", "distributor", "chain_id", "announced_at", "actor")
+    list_filter = ("chain_id",)
+
+
+@admin.register(ProgramClosure)
+class ProgramClosureAdmin(ReadOnlyAdmin):
+    list_display = ("distributor", "end_time", "chain_time", "closed_at", "actor")
+
+
+@admin.register(RemainderWithdrawal)
+class RemainderWithdrawalAdmin(ReadOnlyAdmin):
+    list_display = ("id", "status", "recipient", "amount_atomic", "safe_tx_hash", "safe_nonce", "transaction",
+                    "created_at")
+    list_filter = ("status", "chain_id")
+    search_fields = ("safe_tx_hash", "recipient")

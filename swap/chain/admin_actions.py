@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from swap.chain import contracts, safe
 from swap.chain.client import ChainClient
 from swap.core.eth_address import EthAddressError, normalize_eth_address
+from swap.core.program_end import end_refusal
 
-MIN_END_NOTICE_SECONDS = 90 * 86_400
 GRANTABLE_ROLES = ("publisher", "pauser", "guardian")
 
 
@@ -43,7 +43,7 @@ def _role(name: str) -> str:
     return contracts.ROLES[name]
 
 
-def _chain_time(client: ChainClient) -> int:
+def chain_time(client: ChainClient) -> int:
     return int((client.get_block("latest") or {}).get("timestamp", "0x0"), 16)
 
 
@@ -55,14 +55,9 @@ def unpause(client: ChainClient, distributor: str) -> AdminAction:
 
 def set_end_time(client: ChainClient, distributor: str, end_time: int) -> AdminAction:
     state = contracts.distributor_state(client, distributor)
-    now = _chain_time(client)
-    if state.end_time and now >= state.end_time:
-        raise AdminActionError(f"the program ended at unix time {state.end_time}; its end no longer moves")
-    if state.end_time and end_time < state.end_time:
-        raise AdminActionError(f"the end can only move later than unix time {state.end_time}, not to {end_time}")
-    if end_time < now + MIN_END_NOTICE_SECONDS:
-        raise AdminActionError(f"the end must give at least 90 days' notice: unix time {now + MIN_END_NOTICE_SECONDS} "
-                               f"or later, not {end_time}")
+    refusal = end_refusal(now=chain_time(client), new_end=end_time, current_end=state.end_time or None)
+    if refusal:
+        raise AdminActionError(refusal)
     return AdminAction(f"set the program end to unix time {end_time}", contracts.set_end_time_data(end_time))
 
 
@@ -74,7 +69,7 @@ def withdraw_remainder(client: ChainClient, distributor: str, to: str) -> AdminA
     if state.paused:
         raise AdminActionError("the distributor is paused: while paused no SESH leaves it; unpause first "
                                "(one Safe MultiSend can unpause and withdraw together)")
-    if not state.end_time or _chain_time(client) < state.end_time:
+    if not state.end_time or chain_time(client) < state.end_time:
         raise AdminActionError(f"the program has not ended (end: {state.end_time or 'not set'}); "
                                "the remainder can only be withdrawn after it")
     return AdminAction(f"withdraw the remainder to {recipient}", contracts.withdraw_remainder_data(recipient))

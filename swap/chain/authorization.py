@@ -30,7 +30,10 @@ FUNCTION_OF_PURPOSE = {
     L2TxPurpose.PROPOSE_ROOT: "proposeRoot",
     L2TxPurpose.ACTIVATE_ROOT: "activateRoot",
     L2TxPurpose.PAYOUT_BATCH: "claimMany",
+    L2TxPurpose.WITHDRAW_REMAINDER: "execTransaction",  # on the Safe, carrying the owners' signatures
 }
+# Purposes whose target is the admin Safe, not the distributor (the Safe then calls the distributor).
+SAFE_PURPOSES = (L2TxPurpose.WITHDRAW_REMAINDER,)
 
 # purpose -> callable(transaction) returning the call data its owner implies (or raising).
 Deriver = Callable[[L2Transaction], str]
@@ -48,12 +51,13 @@ def register_deriver(purpose: str, deriver: Deriver) -> None:
     _DERIVERS[purpose] = deriver
 
 
-def allowed_target() -> str:
-    """The only contract the publisher calls: the configured distributor."""
+def allowed_target(purpose: str = L2TxPurpose.PROPOSE_ROOT) -> str:
+    """The contract the publisher calls: the configured distributor, or the Safe for a Safe-signed call."""
+    name = "L2_SAFE_ADDRESS" if purpose in SAFE_PURPOSES else "L2_DISTRIBUTOR_ADDRESS"
     try:
-        return normalize_eth_address(settings.L2_DISTRIBUTOR_ADDRESS)
+        return normalize_eth_address(getattr(settings, name))
     except EthAddressError:
-        raise RefusedToSign("L2_DISTRIBUTOR_ADDRESS is not set to a valid address: nothing may be signed") from None
+        raise RefusedToSign(f"{name} is not set to a valid address: nothing may be signed") from None
 
 
 def check_allowlist(*, purpose: str, to: str, data: str, value_wei: int) -> None:
@@ -62,10 +66,11 @@ def check_allowlist(*, purpose: str, to: str, data: str, value_wei: int) -> None
         raise RefusedToSign(f"the outbox signs only {', '.join(SIGNABLE_PURPOSES)}, not {purpose!r}")
     if value_wei != 0:
         raise RefusedToSign(f"a {purpose} transaction carries no ETH, not {value_wei} wei")
-    target = allowed_target()
+    target = allowed_target(purpose)
     if not to or normalize_eth_address(to) != target:
-        raise RefusedToSign(f"a {purpose} transaction goes to the distributor {target}, not {to or 'a new contract'}")
-    selector = contracts.load_artifact(contracts.DISTRIBUTOR).selector(FUNCTION_OF_PURPOSE[purpose])
+        raise RefusedToSign(f"a {purpose} transaction goes to {target}, not {to or 'a new contract'}")
+    artifact = contracts.SAFE if purpose in SAFE_PURPOSES else contracts.DISTRIBUTOR
+    selector = contracts.load_artifact(artifact).selector(FUNCTION_OF_PURPOSE[purpose])
     if data[:10].lower() != selector:
         raise RefusedToSign(f"a {purpose} transaction calls {FUNCTION_OF_PURPOSE[purpose]} ({selector}), "
                             f"not {data[:10]}")

@@ -46,6 +46,8 @@ ROOT_PROPOSED_EVENT = "RootProposed(uint64,bytes32,uint256,uint256,uint64)"
 ROOT_PROPOSED_TOPIC = _topic(ROOT_PROPOSED_EVENT)
 ROOT_VETOED_EVENT = "RootVetoed(uint64,bytes32,address)"
 ROOT_VETOED_TOPIC = _topic(ROOT_VETOED_EVENT)
+REMAINDER_WITHDRAWN_EVENT = "RemainderWithdrawn(address,uint256)"
+REMAINDER_WITHDRAWN_TOPIC = _topic(REMAINDER_WITHDRAWN_EVENT)
 
 
 class ArtifactError(RuntimeError):
@@ -247,6 +249,11 @@ def roles_of(client: ChainClient, distributor: str, account: str) -> list[str]:
     return [name for name, role in ROLES.items() if has_role(client, distributor, role, account)]
 
 
+def is_closed(client: ChainClient, distributor: str, block: BlockId = "latest") -> bool:
+    """The remainder was withdrawn: nothing is claimable any more (`closed`)."""
+    return bool(read(client, DISTRIBUTOR, distributor, "closed", block=block))
+
+
 def is_paused(client: ChainClient, distributor: str, block: BlockId = "latest") -> bool:
     return bool(read(client, DISTRIBUTOR, distributor, "paused", block=block))
 
@@ -338,6 +345,15 @@ def decode_claimed_log(log: dict[str, Any]) -> tuple[str, int, int]:
     account = normalize_eth_address("0x" + log["topics"][1][-40:])
     amount, cumulative = decode(["uint256", "uint256"], bytes.fromhex(log["data"][2:]))
     return account, int(amount), int(cumulative)
+
+
+def remainder_withdrawals(client: ChainClient, distributor: str, *, from_block: int,
+                          to_block: int | None = None) -> list[tuple[str, int, str]]:
+    """(recipient, amount, tx hash) of every `RemainderWithdrawn` log (at most one: it closes the program)."""
+    logs = client.get_logs(address=distributor, topics=[REMAINDER_WITHDRAWN_TOPIC], from_block=from_block,
+                           to_block=client.block_number() if to_block is None else to_block)
+    return [(normalize_eth_address("0x" + log["topics"][1][-40:]), int(log["data"], 16), log["transactionHash"])
+            for log in logs]
 
 
 # -- reverts -----------------------------------------------------------------------------------

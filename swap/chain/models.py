@@ -59,13 +59,15 @@ class L2TxPurpose(models.TextChoices):
     PROPOSE_ROOT = "propose_root", "propose a round's Merkle root"
     ACTIVATE_ROOT = "activate_root", "activate a pending root after its delay"
     PAYOUT_BATCH = "payout_batch", "batch claim for accounts that asked for delivery"
+    WITHDRAW_REMAINDER = "withdraw_remainder", "the Safe's signed withdrawRemainder, executed after the end"
     DEPLOY = "deploy", "contract deployment (before root safety)"
     FUND = "fund", "token transfer or mint to the distributor (before root safety)"
     ADMIN = "admin", "role or pause change (before root safety)"
     OTHER = "other", "other"
 
 
-SIGNABLE_PURPOSES = (L2TxPurpose.PROPOSE_ROOT, L2TxPurpose.ACTIVATE_ROOT, L2TxPurpose.PAYOUT_BATCH)
+SIGNABLE_PURPOSES = (L2TxPurpose.PROPOSE_ROOT, L2TxPurpose.ACTIVATE_ROOT, L2TxPurpose.PAYOUT_BATCH,
+                     L2TxPurpose.WITHDRAW_REMAINDER)
 
 
 class L2Transaction(models.Model):
@@ -165,3 +167,90 @@ class L2TransactionAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.tx_hash} of tx {self.transaction_id}"
+
+
+class ProgramEndAnnouncement(models.Model):
+    """An end of the program read on the distributor (`endTime`), announced to holders.
+
+    Append-only: moving the end later adds a row; an earlier end is refused by the contract and
+    by `swap.chain.program_end` before it. The latest row is the end in force.
+    """
+
+    chain_id = models.PositiveBigIntegerField()
+    distributor = models.CharField(max_length=42)
+    end_time = models.BigIntegerField(help_text="unix seconds, as the distributor holds it")
+    announced_at = models.DateTimeField(default=timezone.now)
+    actor = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["-end_time"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain_id", "distributor", "end_time"], name="program_end_unique"),
+            models.CheckConstraint(condition=Q(end_time__gt=0), name="program_end_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"program end {self.end_time} on {self.distributor}"
+
+
+class ProgramClosure(models.Model):
+    """The moment the service closed claims and registrations (one per distributor)."""
+
+    chain_id = models.PositiveBigIntegerField()
+    distributor = models.CharField(max_length=42)
+    end_time = models.BigIntegerField()
+    chain_time = models.BigIntegerField(help_text="the chain's clock when it closed, unix seconds")
+    closed_at = models.DateTimeField(default=timezone.now)
+    actor = models.CharField(max_length=150)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["chain_id", "distributor"], name="program_closure_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"claims closed on {self.distributor} at chain time {self.chain_time}"
+
+
+class RemainderWithdrawal(models.Model):
+    """The Safe transaction that sends what is left to the reward pool, from preparation to the chain.
+
+    `prepared`: the Safe transaction is fixed (nonce, data, hash); `queued`: enough owner
+    signatures were given and its `execTransaction` is in the outbox; `confirmed` / `failed`: the
+    outbox's final word. One live row per distributor (a failed one may be prepared again).
+    """
+
+    class Status(models.TextChoices):
+        PREPARED = "prepared", "prepared, waiting for the owners' signatures"
+        QUEUED = "queued", "signed by the owners, in the outbox"
+        CONFIRMED = "confirmed", "withdrawn (final on chain)"
+        FAILED = "failed", "the transaction failed or reverted"
+
+    chain_id = models.PositiveBigIntegerField()
+    distributor = models.CharField(max_length=42)
+    safe = models.CharField(max_length=42)
+    recipient = models.CharField(max_length=42)
+    safe_nonce = models.BigIntegerField()
+    safe_tx_hash = models.CharField(max_length=66)
+    data = models.TextField(help_text="the Safe's inner call: withdrawRemainder(recipient)")
+    signatures = models.JSONField(default=dict, blank=True, help_text="owner -> 0x signature (65 bytes)")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PREPARED)
+    transaction = models.OneToOneField(L2Transaction, null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="remainder_withdrawal")
+    amount_atomic = models.BigIntegerField(null=True, blank=True, help_text="from the RemainderWithdrawn event")
+    created_at = models.DateTimeField(default=timezone.now)
+    actor = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain_id", "distributor"], condition=~Q(status="failed"),
+                                    name="remainder_one_live"),
+            models.CheckConstraint(condition=Q(amount_atomic__isnull=True) | Q(amount_atomic__gte=0),
+                                   name="remainder_amount_gte_0"),
+            models.CheckConstraint(condition=Q(status="prepared") | Q(status="failed") | Q(transaction__isnull=False),
+                                   name="remainder_queued_has_tx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"remainder of {self.distributor} to {self.recipient} [{self.status}]"

@@ -16,6 +16,7 @@ from django.conf import settings
 from swap.chain.client import ChainClient, get_client
 from swap.chain.errors import ChainError, ChainIdMismatchError, ChainNotConfiguredError, TransientChainError
 from swap.chain.key_roles import configured_distributor, key_role_problems
+from swap.chain.program_end import ProgramEndError, sync_program_end
 from swap.chain.tracking import track_transactions
 from swap.locks import single_flight
 
@@ -37,6 +38,19 @@ def track_transactions_task(self: Any) -> None:
             track_transactions(actor=f"task:{self.request.hostname or 'in-process'}")
         except ChainNotConfiguredError:
             logger.info("no L2 configured (L2_RPC_URL unset): nothing to track")
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(TransientChainError,), retry_backoff=5, max_retries=3)
+def sync_program_end_task(self: Any) -> str:
+    """Follow the distributor's end: record a new or moved `endTime`, close claims once its time passed."""
+    with single_flight("sync_program_end", timeout=TRACK_LOCK_SECONDS) as acquired:
+        if not acquired:
+            return "busy"
+        try:
+            return sync_program_end(get_client(), actor=f"task:{self.request.hostname or 'in-process'}")
+        except (ChainNotConfiguredError, ProgramEndError) as error:
+            logger.info("program end not followed: %s", error)
+            return "not configured"
 
 
 @worker_init.connect(dispatch_uid="chain.refuse_wrong_chain")

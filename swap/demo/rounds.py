@@ -33,7 +33,7 @@ def _balance(account: str) -> int:
     return contracts.token_balance(get_client(), settings.L2_TOKEN_ADDRESS, account)
 
 
-def _command(name: str, *arguments: str) -> str:
+def command(name: str, *arguments: str) -> str:
     """Run a management command; its stdout, or DemoFailed with its stderr if it exits non-zero."""
     out, err = io.StringIO(), io.StringIO()
     try:
@@ -55,16 +55,16 @@ class L2Side:
     def freeze_and_publish(self) -> None:
         """`freeze_round` (entries, root and dump in one transaction), `publish_round` (the proposal),
         the public activation delay lived through on the local chain's clock, then `activate_rounds`."""
-        self.oxen.progress.note(_command("freeze_round"))
+        self.oxen.progress.note(command("freeze_round"))
         round_ = DistributionRound.objects.get(number=1)
-        self.oxen.progress.note(_command("publish_round", str(round_.number)))
+        self.oxen.progress.note(command("publish_round", str(round_.number)))
         round_.refresh_from_db()
         (propose_tx,) = wait_final([round_.propose_tx_id])
         round_.refresh_from_db()
         if round_.status != RoundStatus.PENDING or round_.activates_at is None:
             raise DemoFailed(f"round 1 is {round_.status} after its proposal became final")
         delay = int(settings.L2_ACTIVATION_DELAY_SECONDS)
-        watched = _command("watch_distributor")
+        watched = command("watch_distributor")
         if "(0 mismatched)" not in watched or "vetoed" in watched:
             raise DemoFailed(f"the watchdog did not accept round 1's proposal: {watched}")
         self.oxen.progress.note(f"watchdog (its own key and node): {watched}")
@@ -75,7 +75,7 @@ class L2Side:
         self.oxen.progress.note(f"moving the local chain's clock forward by {format_wait(delay)} (evm_increaseTime): "
                                 "on a real chain this is a day of waiting")
         advance_time(delay)
-        self.oxen.progress.note(_command("activate_rounds"))
+        self.oxen.progress.note(command("activate_rounds"))
         round_.refresh_from_db()
         if round_.activate_tx_id is None:
             raise DemoFailed("activate_rounds queued no activation")
@@ -159,12 +159,12 @@ class L2Side:
         dump, csv = work / "round-1.dump.json", work / "round-1.entries.csv"
         dump.write_bytes(self.visitor.get_bytes("/api/v1/rounds/1/dump.json"))
         csv.write_bytes(self.visitor.get_bytes("/api/v1/rounds/1/entries.csv"))
-        verified = _command("verify_round", str(dump), "--rpc", settings.L2_RPC_URL,
+        verified = command("verify_round", str(dump), "--rpc", settings.L2_RPC_URL,
                             "--distributor", settings.L2_DISTRIBUTOR_ADDRESS)
         # The published CSV also carries each program's part; merkle_root takes address,amount.
         amounts = work / "round-1.amounts.csv"
         amounts.write_text("".join(",".join(line.split(",")[:2]) + "\n" for line in csv.read_text().splitlines()))
-        csv_root = _command("merkle_root", "--csv", str(amounts))
+        csv_root = command("merkle_root", "--csv", str(amounts))
         if csv_root != self.round.root:
             raise DemoFailed(f"the CSV's root {csv_root} is not the round's {self.round.root}")
         distributor = _balance(settings.L2_DISTRIBUTOR_ADDRESS)

@@ -59,6 +59,15 @@ def summary_lines(figures: dict[str, Any]) -> list[str]:
         f"Files            {verify['dump']}, {verify['csv']}",
         f"Admin login      {DEMO_ADMIN} / {DEMO_ADMIN_PASSWORD} (this local demo only)",
     ]
+    if "closing" in figures:
+        closing = figures["closing"]
+        lines[-1:-1] = [
+            f"Program end      pool {decimal_text(closing['pool_atomic'])} = paid "
+            f"{decimal_text(closing['paid_atomic'])} + withheld {decimal_text(closing['withheld_atomic'])} + remainder "
+            f"{decimal_text(closing['remainder_atomic'])} SESH",
+            f"  remainder → {closing['reward_pool']} in {closing['remainder_tx']}; "
+            f"{closing['unclaimed_accounts']} account(s) never claimed all ({closing['unclaimed_csv']})",
+        ]
     return lines
 
 

@@ -22,6 +22,7 @@ from swap.api.fields import ValueField
 from swap.api.problems import Problem, single_problem
 from swap.api.renderers import CSVRenderer
 from swap.api.schema import problem, value_parameter
+from swap.chain.program_end import program_end
 from swap.core.eth_address import EthAddressError, normalize_eth_address
 from swap.distributions.models import DistributionRound, RoundStatus
 from swap.distributions.proofs import claim_info
@@ -38,6 +39,20 @@ def _error(field: str, code: str, message: str, http_status: int) -> HttpRespons
 ROUND_NUMBER = OpenApiParameter(
     "number", {"type": "integer", "minimum": 0}, OpenApiParameter.PATH,
     description="the round's number (the contract's roundId)", examples=examples.ROUND_PARAMETER,
+)
+
+
+PROGRAM_END_FIELD = inline_serializer(
+    "ProgramEnd",
+    {
+        "end_time": serializers.DateTimeField(help_text="the distributor's endTime: after it the remainder may be "
+                                              "withdrawn and nothing is claimable any more"),
+        "closes_at": serializers.DateTimeField(help_text="claims and registrations close, the final round is frozen"),
+        "closed": serializers.BooleanField(help_text="claims and registrations are closed"),
+        "ended": serializers.BooleanField(help_text="the end passed, or the remainder was withdrawn: nothing is "
+                                          "claimable any more"),
+    },
+    allow_null=True, help_text="the announced program end (null while none is announced); docs/rules.md",
 )
 
 
@@ -66,6 +81,7 @@ ProofSerializer = inline_serializer(
         "next_round_status": serializers.ChoiceField(choices=RoundStatus.choices, allow_null=True),
         "next_cumulative_atomic": serializers.CharField(allow_null=True),
         "next_activates_at": serializers.DateTimeField(allow_null=True),
+        "program_end": PROGRAM_END_FIELD,
     },
 )
 
@@ -140,10 +156,15 @@ class ProofView(APIView):
         if info is None:
             return _error("eth_address", "not_found", f"{address} has no entry in any frozen round",
                           status.HTTP_404_NOT_FOUND)
-        return Response(info.as_dict())
+        return Response({**info.as_dict(), "program_end": _program_end()})
 
 
-def _round_row(round_: DistributionRound) -> dict[str, Any]:
+def _program_end() -> dict[str, Any] | None:
+    end = program_end()
+    return end.as_json() if end is not None else None
+
+
+def _round_row(round_: DistributionRound, end: dict[str, Any] | None) -> dict[str, Any]:
     tx = round_.propose_tx
     return {
         "round": round_.number, "status": round_.status, "cutoff": round_.cutoff_at.isoformat(),
@@ -153,6 +174,7 @@ def _round_row(round_: DistributionRound) -> dict[str, Any]:
         "propose_tx_hash": tx.tx_hash if tx else "", "propose_block": tx.block_number if tx else None,
         "activates_at": round_.activates_at.isoformat() if round_.activates_at else None,
         "activate_tx_hash": round_.activated_tx_hash, "vetoed_tx_hash": round_.vetoed_tx_hash,
+        "program_end": end,
     }
 
 
@@ -177,6 +199,7 @@ ROUND_FIELDS = {
                                               help_text="when the pending root may be activated (the chain's time)"),
     "activate_tx_hash": serializers.CharField(allow_blank=True, help_text="the transaction that activated the root"),
     "vetoed_tx_hash": serializers.CharField(allow_blank=True, help_text="the guardian's veto, if any"),
+    "program_end": PROGRAM_END_FIELD,
 }
 DUMP_SCHEMA = {
     "type": "object",
@@ -203,7 +226,8 @@ class RoundListView(APIView):
                                                   description="newest first")})
     def get(self, request: Request) -> Response:
         rounds = DistributionRound.objects.select_related("propose_tx").exclude(status=RoundStatus.DRAFT)
-        return Response([_round_row(r) for r in rounds.order_by("-number")])
+        end = _program_end()
+        return Response([_round_row(r, end) for r in rounds.order_by("-number")])
 
 
 class RoundDumpView(APIView):

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from swap.chain import contracts
+from swap.chain.program_end import program_end
+from swap.core.amounts import format_coins
 from swap.core.durations import format_wait
 from swap.core.eth_address import EthAddressError, normalize_eth_address
 from swap.distributions.models import DistributionEntry, DistributionRound, RoundStatus
@@ -116,6 +118,16 @@ def pending_notice(round_number: int, status: str, activates_at: str | None) -> 
             f"Round {round_number} is pending: claimable from {moment:%Y-%m-%d %H:%M} UTC (activation is due now)")
 
 
+def deadline_notice(info: ClaimInfo) -> str | None:
+    """"Claim 12.5 SESH before 2027-03-08 12:00 UTC" once an end is announced and something is unclaimed."""
+    end = program_end()
+    owed = int(info.next_cumulative_atomic or info.cumulative_atomic) - int(info.claimed_atomic)
+    if end is None or end.ended or owed <= 0:
+        return None
+    return (f"Claim {format_coins(owed)} SESH before {end.end:%Y-%m-%d %H:%M} UTC, the program's end: "
+            "afterwards what is unclaimed goes to the Staking Reward Pool.")
+
+
 def claim_context(eth_address: str) -> dict[str, Any]:
     """Context for `{% include "distributions/claim.html" with ctx=… %}`.
 
@@ -139,6 +151,9 @@ def claim_context(eth_address: str) -> dict[str, Any]:
         notices.append(pending_notice(info.round, info.round_status, info.activates_at))
     if info.next_round is not None and info.next_round_status is not None:
         notices.append(pending_notice(info.next_round, info.next_round_status, info.next_activates_at))
+    deadline = deadline_notice(info)
+    if deadline:
+        notices.append(deadline)
     figures = {"cumulative": int(info.cumulative_atomic), "claimed": int(info.claimed_atomic),
                "claimable": int(info.claimable_atomic)}
     return {"claim": info.as_dict(), "notices": notices, "figures": figures,

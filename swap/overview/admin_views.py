@@ -17,6 +17,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 
+from swap.core.csv_writer import csv_text
+from swap.distributions.services.claim_index import claimed_by_account
+from swap.overview.closing import UNCLAIMED_HEADER, Closing, closing_from_records, records_report, unclaimed
 from swap.overview.explanation import explain_address
 from swap.overview.reconciliation import Check, Figure, Rows, reconcile
 from swap.templatetags.admin_reports import coins
@@ -106,11 +109,17 @@ def reconciliation_view(request: HttpRequest) -> HttpResponse:
         _cell("burned", Figure(summary.burned_oxen_atomic, Rows("claims.burn"))),
         _cell("credited, not burned yet", summary.outstanding_oxen_atomic),
     ]
+    ending = closing_from_records()
+    closing_check = closing_identity_check(ending)
+    mismatches = [*books.mismatches, *([] if closing_check.ok else [closing_check])]
     context = {
         **admin.site.each_context(request),
         "title": "Reconciliation",
-        "ok": books.ok,
-        "mismatches": [_check(check) for check in books.mismatches],
+        "ok": not mismatches,
+        "mismatches": [_check(check) for check in mismatches],
+        "closing": _closing_rows(ending),
+        "closing_check": _check(closing_check),
+        "closing_sources": ending.sources,
         "programs": programs,
         "combined": [_cell(label, combined[key]) for key, label in (
             ("pool", "pool"), ("allocated", "allocated"), ("frozen", "frozen in rounds"),
@@ -125,6 +134,42 @@ def reconciliation_view(request: HttpRequest) -> HttpResponse:
         "claim_events_url": rows_url(Rows("distributions.claimevent")),
     }
     return render(request, "admin/swap/reconciliation.html", context)
+
+
+def closing_identity_check(books: Closing) -> Check:
+    """pool = paid + withheld + remainder, overall (a red line on the page when it does not hold)."""
+    figures = books.figures
+    detail = (f"{figures.pool} = {figures.paid} + {figures.withheld} + {figures.remainder}" if figures.balanced else
+              f"{figures.pool} ≠ {figures.paid} + {figures.withheld} + {figures.remainder} "
+              f"(off by {figures.difference})")
+    return Check("Program end: pool = paid + withheld + remainder", figures.balanced, detail,
+                 Rows("chain.remainderwithdrawal"))
+
+
+def _closing_rows(books: Closing) -> list[dict[str, Any]]:
+    """One row per figure: each program's value, the overall value, its source."""
+    figures = books.figures
+    overall = {"pool": figures.pool, "paid": figures.paid, "withheld": figures.withheld, "remainder": figures.remainder}
+    return [{"label": name, "source": books.sources[name],
+             "cells": [_cell(program, line[f"{name}_atomic"]) for program, line in books.by_program.items()]
+             + [_cell("overall", overall[name], bad=not figures.balanced)]}
+            for name in ("pool", "paid", "withheld", "remainder")]
+
+
+def program_report_view(request: HttpRequest) -> HttpResponse:
+    """The closing report (pools, paid, withheld, remainder, rounds, deposits, the unclaimed) from the database."""
+    _require(request, RECONCILIATION_PERMISSIONS)
+    context = {**admin.site.each_context(request), "title": "Program closing report", "report": records_report()}
+    return render(request, "admin/swap/program_report.html", context)
+
+
+def unclaimed_csv_view(request: HttpRequest) -> HttpResponse:
+    """The unclaimed report as CSV (the same columns `manage.py program_report` writes)."""
+    _require(request, RECONCILIATION_PERMISSIONS)
+    rows = [line.csv_row() for line in unclaimed(claimed_by_account())]
+    response = HttpResponse(csv_text(UNCLAIMED_HEADER, rows), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="unclaimed.csv"'
+    return response
 
 
 def explanation_view(request: HttpRequest) -> HttpResponse:
@@ -145,4 +190,6 @@ def report_urls() -> list[Any]:
     return [
         path("reconciliation/", admin.site.admin_view(reconciliation_view), name="reconciliation"),
         path("explain/", admin.site.admin_view(explanation_view), name="explanation"),
+        path("program-report/", admin.site.admin_view(program_report_view), name="program-report"),
+        path("program-report/unclaimed.csv", admin.site.admin_view(unclaimed_csv_view), name="unclaimed-csv"),
     ]

@@ -223,7 +223,7 @@ def dump_text_check(round_id: int) -> Check:
 # --- on chain ------------------------------------------------------------------------------------
 
 
-def _split_claimed(claimed: int, bonus: int, claims: int) -> tuple[int, int]:
+def split_claimed(claimed: int, bonus: int, claims: int) -> tuple[int, int]:
     """An account's claimed amount split over the programs in proportion to its entry (bonus rounded down)."""
     cumulative = bonus + claims
     bonus_part = claimed * bonus // cumulative
@@ -248,7 +248,7 @@ def on_chain_figures(latest: RoundLine | None) -> OnChain:
         bonus, claims = entries[account]
         if amount > bonus + claims:
             over.append((account, amount, bonus + claims))
-        bonus_part, claims_part = _split_claimed(amount, bonus, claims)
+        bonus_part, claims_part = split_claimed(amount, bonus, claims)
         by_program["bonus"] += bonus_part
         by_program["claims"] += claims_part
     events = Rows("distributions.claimevent")

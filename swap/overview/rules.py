@@ -17,6 +17,7 @@ from claims.exceptions import ClaimsNotConfigured
 from claims.services.config import multiplier_schedule
 from swap.core.amounts import format_coins
 from swap.core.claims_allocation import format_ratio
+from swap.core.durations import format_wait
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,20 @@ def _multiplier_text() -> str:
         "start": f"{step.start.astimezone(UTC):%Y-%m-%d %H:%M}", "multiplier": _decimal(step.multiplier)}
         for step in steps)
     return _("The multiplier is 1 at first; %(changes)s. A deposit gets the multiplier in force at its block's "
-             "time.") % {"changes": changes}
+             "time; what it withholds is reserved for node rewards.") % {"changes": changes}
+
+
+def _program_end_rules() -> list[Rule]:
+    before = format_wait(settings.L2_ACTIVATION_DELAY_SECONDS + settings.PROGRAM_FINAL_ROUND_MARGIN_SECONDS)
+    return [
+        Rule(_("Program end"), _("The end is announced at least 90 days ahead and can only move later. Claims and "
+                                 "registrations close %(before)s before it, when the final round is frozen; deposits "
+                                 "sent after that are not credited and are returned.") % {"before": before}),
+        Rule(_("Program end"), _("After the end, whatever is not claimed goes to the Staking Reward Pool; the "
+                                 "closing report shows pool = paid + withheld + remainder, exactly.")),
+    ]
 
 
 def rules_in_force() -> list[Rule]:
     """Every rule the service currently applies, for people to read."""
-    return [*_registration_rules(), *_bonus_rules(), *_claims_rules()]
+    return [*_registration_rules(), *_bonus_rules(), *_claims_rules(), *_program_end_rules()]

@@ -79,7 +79,8 @@ class Machine:
     def placement(self) -> Placement:
         return Placement(
             prefixes={"/opt/swap": str(REPO_ROOT), "/etc/swap": str(self.directory / "etc"),
-                      "/var/lib": str(self.directory / "state"), "/srv/swap": str(self.directory / "srv")},
+                      "/var/lib": str(self.directory / "state"), "/srv/swap": str(self.directory / "srv"),
+                      "/run": str(self.directory / "run")},
             hostname=socket.gethostname(), credentials_root=self.directory / "credentials",
         )
 

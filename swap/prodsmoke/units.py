@@ -3,6 +3,7 @@ would run, moved onto this machine's paths.
 
 Only what decides what runs is read: `WorkingDirectory=`, `Environment=`, `EnvironmentFile=`
 (a leading `-` makes it optional; files override `Environment=`, as in systemd), `LoadCredential=`,
+`StateDirectory=`, `RuntimeDirectory=`,
 `ExecStartPre=` and `ExecStart=`. The specifiers `%H` (host name), `%N` (unit name), `%d` (the
 credentials directory) and `%%` are expanded, then `${NAME}` (one word) and `$NAME` (split on
 white space) from the unit's environment, as systemd does. Sandboxing, `User=` and restart policy
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +40,7 @@ class Unit:
     environment_files: list[tuple[str, bool]] = field(default_factory=list)  # (path, optional)
     credentials: list[tuple[str, str]] = field(default_factory=list)  # (name, source path)
     state_directories: list[str] = field(default_factory=list)  # below /var/lib, made by systemd
+    runtime_directories: list[str] = field(default_factory=list)  # below /run, made empty at each start
     exec_start_pre: list[str] = field(default_factory=list)
     exec_start: str = ""
 
@@ -69,6 +72,8 @@ def parse_unit(path: Path) -> Unit:
             unit.credentials.append((name, source))
         elif key == "StateDirectory":
             unit.state_directories.extend(value.split())
+        elif key == "RuntimeDirectory":
+            unit.runtime_directories.extend(value.split())
         elif key == "ExecStartPre":
             unit.exec_start_pre.append(value)
         elif key == "ExecStart":
@@ -112,10 +117,12 @@ def unit_environment(unit: Unit, placement: Placement, base: Mapping[str, str]) 
     """`base` (what systemd gives every service), then `Environment=`, then each `EnvironmentFile=`."""
     environ = dict(base)
     environ["CREDENTIALS_DIRECTORY"] = str(placement.credentials_directory(unit))
+    if unit.runtime_directories:
+        environ["RUNTIME_DIRECTORY"] = ":".join(placement.relocate(f"/run/{name}") for name in unit.runtime_directories)
     if unit.state_directories:
         environ["STATE_DIRECTORY"] = ":".join(placement.relocate(f"/var/lib/{name}") for name in unit.state_directories)
     for name, value in unit.environment:
-        environ[name] = expand_specifiers(value, unit, placement)
+        environ[name] = placement.relocate(expand_specifiers(value, unit, placement))
     for path_text, optional in unit.environment_files:
         path = Path(placement.relocate(expand_specifiers(path_text, unit, placement)))
         if not path.exists():
@@ -147,10 +154,15 @@ def _lookup(name: str, unit: Unit, environ: Mapping[str, str]) -> str:
 
 
 def install_credentials(unit: Unit, placement: Placement) -> None:
-    """Make the unit's `StateDirectory=`s, and copy each `LoadCredential=` source into its credentials
-    directory, readable by the owner only (what systemd does before it starts the unit)."""
+    """What systemd does before it starts the unit: its `StateDirectory=`s, its (empty)
+    `RuntimeDirectory=`s, and each `LoadCredential=` source copied into its credentials directory,
+    readable by the owner only."""
     for name in unit.state_directories:
         Path(placement.relocate(f"/var/lib/{name}")).mkdir(parents=True, exist_ok=True)
+    for name in unit.runtime_directories:
+        runtime = Path(placement.relocate(f"/run/{name}"))
+        shutil.rmtree(runtime, ignore_errors=True)
+        runtime.mkdir(parents=True)
     directory = placement.credentials_directory(unit)
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     for name, source in unit.credentials:

@@ -30,6 +30,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from swap.audit import hash_ip, record_event
+from swap.chain.program_end import is_closed
 from swap.core import registration_text
 from swap.core.oxen_address import Network
 from swap.ratelimit import Limiter, client_bucket, parse_rate
@@ -41,6 +42,7 @@ from swap.registrations.exceptions import (
     RegistrationRefused,
 )
 from swap.registrations.models import Registration
+from swap.tallies.counters import REGISTRATION_REFUSALS, count_event
 
 # Longer than any valid value (a 108-character testnet integrated address, a 93-character
 # signature): refuse before parsing, so pasted novels cost nothing.
@@ -120,6 +122,9 @@ def submit_registration(
     limiters = _limiters(ip, address_key)
     _check_rate_limits(limiters, submission, ip=ip, actor=actor)
     try:
+        if is_closed(now):
+            raise RegistrationRefused.single("non_field_errors", "program_closed",
+                                             "Registrations are closed: the program has reached its end.")
         verified = verify_submission(submission, now=now or timezone.now())
         return _store(verified, ip=ip, actor=actor, now=now)
     except RegistrationRefused as refused:
@@ -394,6 +399,8 @@ def _record_refusal(
                              for field, items in problems.items()},
             },
         )
+        for code in sorted({problem.code for items in problems.values() for problem in items}):
+            count_event(REGISTRATION_REFUSALS, code)  # /metrics: refusals by reason, with their audit row
 
 
 # --- Reading -----------------------------------------------------------------------------------

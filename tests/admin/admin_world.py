@@ -27,7 +27,14 @@ from django.utils import timezone
 from bonuses.services.ingest import ingest_snapshot
 from claims.models import ClaimCredit, Deposit
 from claims.services.burns import record_burn
-from swap.chain.models import ChainAccount, L2Transaction, L2TransactionAttempt
+from swap.chain.models import (
+    ChainAccount,
+    L2Transaction,
+    L2TransactionAttempt,
+    ProgramClosure,
+    ProgramEndAnnouncement,
+    RemainderWithdrawal,
+)
 from swap.distributions.models import (
     ClaimEvent,
     ClaimIndexCursor,
@@ -53,6 +60,7 @@ BOB_SESH = 10_000_000 * SESH
 CAROL_SESH = 4_999_999_991  # floor(10 OXEN × 300000000/600000001)
 CHAIN_ID = 31337
 DISTRIBUTOR = "0xD1D1d1d1d1d1D1d1d1D1D1d1D1D1d1d1d1D1D1d1"
+ENDED_DISTRIBUTOR = "0xE1E1E1e1E1E1e1e1E1E1E1e1e1e1E1E1E1E1e1e1"
 BLOCK_TIME = int(datetime(2025, 6, 1, tzinfo=UTC).timestamp())
 
 
@@ -136,6 +144,19 @@ def add_outbox_rows(scenario: Scenario) -> None:
     batch = PayoutBatch.objects.create(round=scenario.round, transaction=tx)
     PayoutItem.objects.create(batch=batch, round=scenario.round, eth_address=scenario.bob_eth,
                               cumulative_atomic=BOB_SESH)
+
+
+def program_end_rows() -> None:
+    """An earlier deployment's whole end (so this scenario's own program stays open): announced,
+    closed, the remainder withdrawal prepared, as `swap.chain.program_end` leaves them."""
+    ProgramEndAnnouncement.objects.create(chain_id=CHAIN_ID, distributor=ENDED_DISTRIBUTOR,
+                                          end_time=BLOCK_TIME + 100 * 86_400, actor="command:program_end")
+    ProgramClosure.objects.create(chain_id=CHAIN_ID, distributor=ENDED_DISTRIBUTOR,
+                                  end_time=BLOCK_TIME + 100 * 86_400, chain_time=BLOCK_TIME + 99 * 86_400,
+                                  actor="command:program_end")
+    RemainderWithdrawal.objects.create(
+        chain_id=CHAIN_ID, distributor=ENDED_DISTRIBUTOR, safe="0x" + "5a" * 20, recipient="0x" + "f0" * 20,
+        safe_nonce=4, safe_tx_hash="0x" + "5b" * 32, data="0x" + "00" * 36, actor="command:withdraw_remainder")
 
 
 def watchdog_rows(scenario: Scenario) -> None:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from admin_world import PASSWORD, Scenario, add_outbox_rows, build, configure, held_deposit, label, watchdog_rows
+from admin_world import (
+    PASSWORD,
+    Scenario,
+    add_outbox_rows,
+    build,
+    configure,
+    held_deposit,
+    label,
+    program_end_rows,
+    watchdog_rows,
+)
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.db import models
@@ -64,6 +74,7 @@ def rows(scenario: Scenario, staff) -> dict[type[models.Model], models.Model]:  
     add_outbox_rows(scenario)
     held_deposit(scenario)
     watchdog_rows(scenario)
+    program_end_rows()
     found = {model: model._default_manager.order_by("pk").first() for model in admin.site._registry}
     missing = sorted(label(model) for model, obj in found.items() if obj is None)
     assert not missing, f"the scenario has no row of {missing}: add one to admin_world.py"

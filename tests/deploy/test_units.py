@@ -24,7 +24,8 @@ def placement(tmp_path):
     (tmp_path / "etc" / "swap.env").write_text("# comment\nWEB_BIND=127.0.0.1:18001\nWEB_WORKERS=3\nEXTRA=a b\n")
     (tmp_path / "etc" / "keys").mkdir()
     (tmp_path / "etc" / "keys" / "l2-signer.key").write_text("0xkey\n")
-    prefixes = {"/opt/swap": "/checkout", "/etc/swap": str(tmp_path / "etc"), "/var/lib": str(tmp_path / "state")}
+    prefixes = {"/opt/swap": "/checkout", "/etc/swap": str(tmp_path / "etc"), "/var/lib": str(tmp_path / "state"),
+                "/run": str(tmp_path / "run")}
     return Placement(prefixes, "box", tmp_path / "credentials")
 
 
@@ -33,7 +34,18 @@ def test_the_web_unit_runs_gunicorn_on_the_bind_of_the_environment_file(placemen
     environ = unit_environment(unit, placement, {"PATH": "/usr/bin"})
     assert environ["SWAP_PROCESS"] == "web" and environ["WEB_BIND"] == "127.0.0.1:18001"
     argv = command_line(unit.exec_start, unit, placement, environ)
-    assert argv[:6] == ["/checkout/.venv/bin/gunicorn", "swap.wsgi", "--bind", "127.0.0.1:18001", "--workers", "3"]
+    assert argv[:8] == ["/checkout/.venv/bin/gunicorn", "swap.wsgi", "--config", "/checkout/deploy/gunicorn.conf.py",
+                        "--bind", "127.0.0.1:18001", "--workers", "3"]
+
+
+def test_the_web_units_metrics_directory_is_made_empty_at_each_start(placement, tmp_path):
+    unit = parse_unit(SYSTEMD / "swap-web.service")
+    (tmp_path / "run" / "swap-web").mkdir(parents=True)
+    (tmp_path / "run" / "swap-web" / "counter_123.db").write_text("a dead worker's figures")
+    install_credentials(unit, placement)
+    environ = unit_environment(unit, placement, {})
+    assert environ["PROMETHEUS_MULTIPROC_DIR"] == str(tmp_path / "run" / "swap-web")
+    assert list((tmp_path / "run" / "swap-web").iterdir()) == []
 
 
 def test_specifiers_credentials_and_state_directories_are_what_systemd_makes(placement, tmp_path):

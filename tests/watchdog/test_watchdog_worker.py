@@ -22,7 +22,7 @@ from swap.watchdog.models import ProposalCheck, Verdict
 from swap.watchdog.tasks import watch_distributor_task
 from tests.distributions.conftest import SESH
 from tests.distributions.test_distribution_flow import ALICE, frozen_round
-from tests.test_celery_worker import database_url_of_the_test_database
+from tests.test_celery_worker import database_url_of_the_test_database, stop_worker
 
 pytestmark = [
     pytest.mark.postgres, pytest.mark.redis, pytest.mark.chain, pytest.mark.slow,
@@ -64,12 +64,7 @@ def test_a_watchdog_worker_on_its_own_queue_vetoes_the_stolen_keys_root(deployed
             assert time.monotonic() < deadline, "the veto was sent but its answer never recorded"
             time.sleep(0.2)
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop_worker(worker)
         if worker.stdout:
             worker.stdout.close()
     check = ProposalCheck.objects.get(root=stolen.root_hex)

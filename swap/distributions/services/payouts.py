@@ -18,7 +18,9 @@ from django.utils import timezone
 
 from swap.audit import record_event
 from swap.chain import contracts, outbox
+from swap.chain.client import get_client
 from swap.chain.models import L2Transaction
+from swap.chain.program_end import withdrawal_under_way
 from swap.core.eth_address import EthAddressError, normalize_eth_address
 from swap.core.merkle import StandardMerkleTree
 from swap.distributions.exceptions import DistributionError, RoundStateError
@@ -202,6 +204,10 @@ def run_payouts(round_id: int | None = None, *, actor: str) -> list[PayoutBatch]
     if pausing_or_paused(round_.distributor_address):
         logger.warning("round %s: %s account(s) due, but the distributor is paused or being paused: no batch",
                        round_.number, len(accounts))
+        return []
+    if withdrawal_under_way() or contracts.is_closed(get_client(), round_.distributor_address):
+        logger.warning("round %s: %s account(s) due, but the remainder is being or was withdrawn: the program "
+                       "is closed, no batch", round_.number, len(accounts))
         return []
     tree = frozen_tree(round_)
     size = max(1, settings.L2_PAYOUT_BATCH_SIZE)

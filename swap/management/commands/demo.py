@@ -4,7 +4,8 @@ Starts anvil and the Oxen simulator on free loopback ports, deploys the test SES
 `SwapDistributor`, imports the bundled snapshot history, registers sample holders through the
 portal's form, opens coin claims and confirms simulated deposits, computes both programs'
 allocations, freezes and publishes a round, runs a payout, claims with a served proof, verifies
-the round, and prints the figures. `--serve` then keeps the local chain and simulator running and
+the round, and prints the figures. `--until-end` then lives the program's end (`swap.demo.ending`);
+without it the portal keeps claimable accounts. `--serve` then keeps the local chain and simulator running and
 serves the portal, the admin and the API with Celery (see `swap.demo.serve`) until Ctrl-C or
 SIGTERM. Either stops every child process, at any step: before the flow finished the command
 exits 1 saying so, after it (while serving) it exits 0.
@@ -26,6 +27,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from swap.chain.anvil import REPO_ROOT
+from swap.demo.ending import EndSide
 from swap.demo.environment import DEMO_MARKER, demo_environ, static_settings, work_dir
 from swap.demo.flow import DemoFailed, OxenSide, Progress
 from swap.demo.processes import PeerError, manage
@@ -45,6 +47,8 @@ class Command(BaseCommand):
         parser.add_argument("--dir", default=str(REPO_ROOT / "var"),
                             help="where demo.sqlite3, demo.env and the logs go (default var/)")
         parser.add_argument("--port", type=int, default=8000, help="the web server's port with --serve")
+        parser.add_argument("--until-end", action="store_true",
+                            help="then live the program's end: announce, close, final round, remainder, report")
         parser.add_argument("--no-celery", action="store_true",
                             help="with --serve, run tasks in-process even if Redis answers on 127.0.0.1:6379")
 
@@ -60,7 +64,7 @@ class Command(BaseCommand):
     def _run(self, directory: Path, options: dict[str, Any]) -> None:
         static = {name: os.environ[name] for name in static_settings(directory, datetime.now(UTC))}
         log = _log_to_file(directory / "demo.log")
-        steps = 11
+        steps = 15 if options["until_end"] else 11
         progress = Progress(self.stdout.write, steps)
         oxen = OxenSide(directory, progress, static)
         l2 = L2Side(oxen)
@@ -87,6 +91,8 @@ class Command(BaseCommand):
                 l2.self_claim()
             with progress.step("Verifying the round with verify_round"):
                 l2.verify()
+            if options["until_end"]:
+                self._until_end(EndSide(l2), progress)
             summary = work_dir(directory) / "summary.json"
             write_summary(summary, oxen.figures)
             for line in summary_lines(oxen.figures):
@@ -100,6 +106,16 @@ class Command(BaseCommand):
             raise CommandError("demo stopped before it finished (Ctrl-C or SIGTERM); its peers are stopped") from None
         finally:
             oxen.stop()
+
+    def _until_end(self, end: EndSide, progress: Progress) -> None:
+        with progress.step("Announcing the program end through the Safe (90 days' notice)"):
+            end.announce()
+        with progress.step("Claims close; the final round is frozen, published and activated"):
+            end.close_and_final_round()
+        with progress.step("After the end: the remainder withdrawn to the reward pool"):
+            end.end_and_withdraw()
+        with progress.step("Closing report: pool = paid + withheld + remainder"):
+            end.report()
 
     def _reexec(self, directory: Path) -> None:
         """Run this command again in a fresh interpreter with the demo's environment (never returns)."""
