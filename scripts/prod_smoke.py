@@ -100,6 +100,8 @@ def _report(figures: dict, directory: Path) -> str:
         f"claim       {figures['self_claim']['holder']} claimed {figures['self_claim']['claimed_atomic']} atomic SESH",
         f"rate limit  forged X-Forwarded-For answers {figures['forged_x_forwarded_for']}",
         f"verify      {figures['verify_round']}; reconciliation {figures['reconciliation']}",
+        f"metrics     {figures['metrics']['checked']} figures equal the database; {figures['metrics']['answers_201']}"
+        f" answers 201 over both gunicorn workers; from 127.0.0.2: {figures['metrics']['from 127.0.0.2']}",
         f"time        {figures['seconds_total']} s; logs and report.json in {directory}",
     ])
 

@@ -22,10 +22,12 @@ import requests
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
+from prometheus_client.parser import text_string_to_metric_families
+from requests.adapters import HTTPAdapter
 
 from bonuses.models import ServiceNodeSnapshot
 from bonuses.tasks import capture_snapshot_task
-from claims.models import Claim, ClaimCredit
+from claims.models import Claim, ClaimCredit, Deposit
 from claims.services.supply import active_snapshot
 from claims.tasks import fill_supply_snapshot_task, poll_deposits_task
 from swap.chain import contracts
@@ -49,6 +51,8 @@ from swap.watchdog.models import ProposalCheck, Verdict
 SESH = 10**9
 TOKEN_SUPPLY = 240_000_000 * SESH
 DISTRIBUTOR_FUNDING = 60_000_000 * SESH
+# Loopback, but outside the nginx site's `allow 127.0.0.1` for /metrics.
+OUTSIDER_ADDRESS = "127.0.0.2"
 WAIT = 180.0  # seconds for any one thing to happen: two cores shared with other work
 # Who takes part: Alice claims herself, Bob and Carol ask for a payout, Carol deposits OXEN.
 REGISTERED = (cast.ALICE, cast.BOB, cast.CAROL) + tuple(
@@ -343,6 +347,56 @@ class Play:
         self.figures["verify_round"] = out.getvalue().strip().splitlines()[-1]
         self.figures["reconciliation"] = f"{len(report.checks)} checks ok"
 
+    def metrics(self) -> None:
+        """/metrics through nginx from the allowed address, its figures against the database; from
+        another address 403, a forged X-Forwarded-For naming the allowed one changes nothing."""
+        reply = self.http.get(self.url("/metrics"), timeout=60)
+        if reply.status_code != 200:
+            raise SmokeFailed(f"/metrics from 127.0.0.1 through nginx answered {reply.status_code}")
+        samples = {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+                   for family in text_string_to_metric_families(reply.text) for sample in family.samples}
+
+        def value(name: str, **labels: str) -> float:
+            key = (name, tuple(sorted(labels.items())))
+            if key not in samples:
+                raise SmokeFailed(f"/metrics has no {name}{labels or ''}")
+            return samples[key]
+
+        expected: dict[str, tuple[float, float]] = {
+            "registrations": (value("sesh_registrations_total"), Registration.objects.count()),
+            "active rounds": (value("sesh_rounds", status="active"), _count(DistributionRound, status="active")),
+            "credited deposits": (value("sesh_deposits", state="credited"), _count(Deposit, state="credited")),
+            "claimed (atomic)": (value("sesh_claimed_atomic_total"),
+                                 float(sum(ClaimEvent.objects.values_list("amount_atomic", flat=True)))),
+            "latest snapshot": (value("sesh_snapshot_latest_height"),
+                                ServiceNodeSnapshot.objects.order_by("-height")[0].height),
+            "vetoes": (value("sesh_watchdog_vetoes_total"), 0),
+            "l2 queue length": (value("sesh_celery_queue_length", queue=settings.CELERY_L2_QUEUE), 0),
+        }
+        for purpose, status in L2Transaction.objects.values_list("purpose", "status").distinct():
+            expected[f"outbox {purpose} {status}"] = (
+                value("sesh_outbox_transactions", purpose=purpose, status=status),
+                _count(L2Transaction, purpose=purpose, status=status))
+        wrong = {what: pair for what, pair in expected.items() if float(pair[0]) != float(pair[1])}
+        if wrong:
+            raise SmokeFailed(f"/metrics against the database (scraped, counted): {wrong}")
+        # gunicorn's workers added up (PROMETHEUS_MULTIPROC_DIR): every registration's 201 is counted.
+        created = sum(v for (name, labels), v in samples.items()
+                      if name == "django_http_responses_total_by_status_total" and dict(labels).get("status") == "201")
+        if created < len(REGISTERED) + 1:
+            raise SmokeFailed(f"/metrics counts {created} answers 201; the run got {len(REGISTERED) + 1} or more")
+        outsider = requests.Session()
+        outsider.trust_env = False
+        outsider.verify = self.http.verify
+        outsider.headers["Host"] = HOST
+        outsider.mount("https://", SourceAddressAdapter(OUTSIDER_ADDRESS))
+        refused = [outsider.get(self.url("/metrics"), timeout=30, headers=headers).status_code
+                   for headers in ({}, {"X-Forwarded-For": "127.0.0.1"})]
+        if refused != [403, 403]:
+            raise SmokeFailed(f"/metrics from {OUTSIDER_ADDRESS} answered {refused}, not 403")
+        self.figures["metrics"] = {"checked": len(expected), "answers_201": int(created),
+                                   f"from {OUTSIDER_ADDRESS}": refused}
+
     def run(self) -> None:
         self.step("release: fresh database, migrate, contracts, recorded snapshots, collectstatic", self.release)
         self.step("units started (check --deploy first), nginx in front", self.start_services)
@@ -355,9 +409,25 @@ class Play:
         self.step("a holder's own claim", self.self_claim)
         self.step("forged X-Forwarded-For against the rate limit", self.forged_forwarded_for)
         self.step("reconciliation and verify_round", self.verify)
+        self.step("/metrics through nginx against the database", self.metrics)
 
     def stop(self) -> None:
         self.blocks.stop()
+
+
+class SourceAddressAdapter(HTTPAdapter):
+    """Connect from another loopback address: a client outside the networks allowed to scrape."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, source_address=(self.address, 0), **kwargs)
+
+
+def _count(model: Any, **filters: Any) -> int:
+    return int(model.objects.filter(**filters).count())
 
 
 def _status(round_: DistributionRound) -> str:
