@@ -398,18 +398,22 @@ class Play:
                                    f"from {OUTSIDER_ADDRESS}": refused}
 
     def run(self) -> None:
-        self.step("release: fresh database, migrate, contracts, recorded snapshots, collectstatic", self.release)
-        self.step("units started (check --deploy first), nginx in front", self.start_services)
-        self.step("the edge: TLS, HSTS, redirect, static files, body limit", self.edge)
-        self.step("snapshots captured by the worker", self.snapshots)
-        self.step("registrations through nginx (SigV1)", self.registrations)
-        self.step("a deposit credited", self.deposit)
-        self.step("round 1 frozen and proposed; the watchdog agrees", self.propose)
-        self.step("activation, payout, SIGKILL of the L2 worker, restart", self.activate_and_pay_with_a_crash)
-        self.step("a holder's own claim", self.self_claim)
-        self.step("forged X-Forwarded-For against the rate limit", self.forged_forwarded_for)
-        self.step("reconciliation and verify_round", self.verify)
-        self.step("/metrics through nginx against the database", self.metrics)
+        steps = (
+            ("release: fresh database, migrate, contracts, recorded snapshots, collectstatic", self.release),
+            ("units started (check --deploy first), nginx in front", self.start_services),
+            ("the edge: TLS, HSTS, redirect, static files, body limit", self.edge),
+            ("snapshots captured by the worker", self.snapshots),
+            ("registrations through nginx (SigV1)", self.registrations),
+            ("a deposit credited", self.deposit),
+            ("round 1 frozen and proposed; the watchdog agrees", self.propose),
+            ("activation, payout, SIGKILL of the L2 worker, restart", self.activate_and_pay_with_a_crash),
+            ("a holder's own claim", self.self_claim),
+            ("forged X-Forwarded-For against the rate limit", self.forged_forwarded_for),
+            ("reconciliation and verify_round", self.verify),
+            ("/metrics through nginx against the database", self.metrics),
+        )
+        for title, action in steps:
+            self.step(title, action)
 
     def stop(self) -> None:
         self.blocks.stop()
