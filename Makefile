@@ -24,9 +24,10 @@ EMBEDDED_ENV := env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL -u SECRET_
 DATABASE_INDEPENDENT := --ignore=tests/core --ignore=tests/simulator --ignore=tests/test_oxen_commands.py \
 	--ignore=tests/test_demo.py --ignore=tests/test_demo_history.py --ignore=tests/test_sigterm.py \
 	--ignore=tests/test_dependencies.py --ignore=tests/test_architecture.py --ignore=tests/bundles/test_verifier_install.py \
-	--ignore=tests/test_contract_toolchain.py
+	--ignore=tests/test_contract_toolchain.py --ignore=tests/deploy/test_deploy_files.py --ignore=tests/deploy/test_units.py \
+	--ignore=tests/deploy/test_production_start.py
 
-.PHONY: install native test demo serve lint browser contracts alerts
+.PHONY: install native test demo serve lint browser contracts alerts nginx prod-smoke
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -91,6 +92,26 @@ test: lint browser contracts alerts
 		echo "CI is set and PostgreSQL/Redis do not answer: failing instead of skipping"; exit 1; \
 	else \
 		echo "WARNING: PostgreSQL/Redis not reachable; the services pass did NOT run"; \
+	fi
+	@$(MAKE) --no-print-directory prod-smoke
+
+# nginx for prod-smoke: Debian's package, installed when missing (as `browser` does for chromium).
+nginx:
+	@test -x /usr/sbin/nginx || command -v nginx >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y nginx openssl; }
+
+# The production topology of deploy/ on one machine (docs/operations.md "Deployment"): nginx over HTTPS in
+# front of gunicorn, both workers, beat and the watchdog started from their systemd units, on the running
+# PostgreSQL (database swap_prodsmoke) and Redis (databases 11 and 12); a round end to end, a worker killed
+# mid-payout. Report and logs in var/prod-smoke/. Under CI, PostgreSQL or Redis not answering fails it.
+prod-smoke: install nginx
+	@echo "== prod-smoke: the production topology on one machine"
+	@if $(PY) scripts/services_available.py; then \
+		PATH="$$PATH:/usr/sbin:/sbin" $(EMBEDDED_ENV) $(PY) scripts/prod_smoke.py; \
+	elif [ -n "$$CI" ]; then \
+		echo "CI is set and PostgreSQL/Redis do not answer: prod-smoke fails instead of skipping"; exit 1; \
+	else \
+		echo "WARNING: PostgreSQL/Redis not reachable; prod-smoke did NOT run"; \
 	fi
 
 # The main job end to end on local peers (anvil, the Oxen simulator) in var/, then the portal, the

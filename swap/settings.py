@@ -15,7 +15,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from swap.core.metrics_access import parse_networks
-from swap.production import DEFAULT_SECRET_KEY, refuse_unsafe_production
+from swap.production import DEFAULT_SECRET_KEY, refuse_incomplete_process, refuse_unsafe_production
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -29,6 +29,11 @@ DEBUG = env.bool("DEBUG", default=USES_EMBEDDED_DATABASE)
 SECRET_KEY = env.str("SECRET_KEY", default=DEFAULT_SECRET_KEY if USES_EMBEDDED_DATABASE else "")
 if not USES_EMBEDDED_DATABASE:
     refuse_unsafe_production(secret_key=SECRET_KEY, debug=DEBUG)
+# A deployed process (each systemd unit sets SWAP_PROCESS, deploy/systemd/) stops at start, with one
+# line naming it, when a setting it needs is missing (swap/production.py, PROCESS_REQUIRES).
+SWAP_PROCESS = env.str("SWAP_PROCESS", default="")
+if SWAP_PROCESS:
+    refuse_incomplete_process(SWAP_PROCESS, env.ENVIRON)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -148,6 +153,21 @@ CELERY_TIMEZONE = "UTC"
 # (`celery -A swap worker -Q watchdog`), so a busy or stuck main worker cannot delay a veto.
 CELERY_TASK_ROUTES = {"swap.watchdog.tasks.watch_distributor_task": {"queue": "watchdog"}}
 
+# --- Deployment: the main Celery queues (issue 16; deploy/systemd/, docs/operations.md "Deployment") ---
+# Two main workers, so a slow Oxen peer cannot hold up the L2 outbox nor a slow L2 node the snapshots:
+# every task that signs, sends or reads the L2 goes to CELERY_L2_QUEUE (consumed by swap-worker-l2, the
+# only process given the signer key); the rest (snapshots, deposits, freezing, heartbeat checks) stays
+# on Celery's default queue, CELERY_TASK_DEFAULT_QUEUE.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_L2_QUEUE = "l2"
+CELERY_TASK_ROUTES.update({
+    f"swap.{task}": {"queue": CELERY_L2_QUEUE}
+    for task in ("chain.tasks.track_transactions_task", "chain.tasks.sync_program_end_task",
+                 "distributions.tasks.publish_round_task",
+                 "distributions.tasks.activate_rounds_task", "distributions.tasks.run_payouts_task",
+                 "distributions.tasks.sync_claims_task")
+})
+
 # --- Service Node Bonus (SPEC §3; every value is explained in docs/rules.md) ------------------
 # oxend's JSON-RPC base URL, e.g. http://127.0.0.1:22023; empty = no live capture (the task logs and returns).
 OXEND_RPC_URL = env.str("OXEND_RPC_URL", default="")
@@ -220,7 +240,7 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # How many reverse proxies in front of us append to X-Forwarded-For; 0 = use REMOTE_ADDR. With N > 0

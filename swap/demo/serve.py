@@ -113,8 +113,11 @@ def serve(oxen: OxenSide, *, port: int, write: Callable[[str], None], celery: bo
     ]
     if with_broker:
         beat_schedule = logs / "celerybeat-schedule"
+        # One worker for both main queues (production runs one per queue: deploy/systemd/).
+        queues = f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.CELERY_L2_QUEUE}"
         children.append(start_child("celery worker", [sys.executable, "-m", "celery", "-A", "swap", "worker",
-                                                      "-l", "INFO", "-c", "2"], env=environ, log=logs / "worker.log"))
+                                                      "-Q", queues, "-l", "INFO", "-c", "2"], env=environ,
+                                    log=logs / "worker.log"))
         # The watchdog's own worker: only its queue, so no other task can delay a veto.
         children.append(start_child("watchdog worker", [sys.executable, "-m", "celery", "-A", "swap", "worker",
                                                         "-Q", "watchdog", "-n", "watchdog@%h", "-l", "INFO", "-c", "1"],

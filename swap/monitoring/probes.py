@@ -24,8 +24,6 @@ from swap.oxend import OxendClient
 
 log = logging.getLogger(__name__)
 NO_RETRY = RetryPolicy(attempts=1)
-# Queues the service's tasks go to: Celery's default one and the watchdog's (settings.CELERY_TASK_ROUTES).
-QUEUES = ("celery", "watchdog")
 
 
 @dataclass
@@ -102,6 +100,12 @@ def l2(signer_address: str) -> Probe | None:
     return _probe("L2 node", read)
 
 
+def task_queues() -> list[str]:
+    """Every queue the service's tasks go to: Celery's default one and each routed one (the L2's, the watchdog's)."""
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    return sorted(routed | {settings.CELERY_TASK_DEFAULT_QUEUE})
+
+
 def celery_queues() -> Probe | None:
     """Tasks waiting per queue in the Redis broker, or None without a broker (tasks run in-process)."""
     url = settings.CELERY_BROKER_URL
@@ -111,7 +115,7 @@ def celery_queues() -> Probe | None:
     def read() -> dict[str, int]:
         client = redis.Redis.from_url(url, socket_timeout=_timeout(), socket_connect_timeout=_timeout())
         try:
-            return {queue: int(client.llen(queue)) for queue in QUEUES}
+            return {queue: int(client.llen(queue)) for queue in task_queues()}
         finally:
             client.close()
 

@@ -42,7 +42,7 @@ class Worker:
             "L2_DISTRIBUTOR_DEPLOY_BLOCK": str(settings.L2_DISTRIBUTOR_DEPLOY_BLOCK), "L2_CONFIRMATIONS": "3",
         }
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "swap", "worker", "-Q", f"{queue},celery", "-n",
+            [sys.executable, "-m", "celery", "-A", "swap", "worker", "-Q", f"{queue},celery,l2", "-n",
              f"{queue}-{uuid.uuid4().hex[:6]}@localhost", "--pool", "solo", "--without-gossip", "--without-mingle",
              "--without-heartbeat", "--loglevel", "WARNING"],
             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
