@@ -32,10 +32,11 @@ from claims.services.supply import active_snapshot
 from claims.tasks import fill_supply_snapshot_task, poll_deposits_task
 from swap.chain import contracts
 from swap.chain.client import get_client, reset_clients
-from swap.chain.local import advance_time, deploy_local_contracts
+from swap.chain.local import advance_time, deploy_local_contracts, safe_owner_keys
 from swap.chain.models import L2Transaction, L2TransactionAttempt
 from swap.chain.tasks import TRACK_LOCK_SECONDS
 from swap.demo import cast
+from swap.demo.environment import ANVIL_SERVICE_KEY, ANVIL_WATCHDOG_KEY
 from swap.demo.history import PROGRAM_FINAL_HEIGHT
 from swap.demo.wallets import demo_wallet
 from swap.distributions.models import ClaimEvent, DistributionRound, PayoutBatch, PayoutItem, RoundStatus
@@ -101,6 +102,7 @@ class Play:
         self.blocks = Blocks(machine)
         self.processes: dict[str, Process] = {}
         self.live_height = 0
+        self.signatures: list[str] = []  # every SigV1 the run submitted: none may reach a log
 
     # --- helpers -------------------------------------------------------------------------------------
 
@@ -220,8 +222,10 @@ class Play:
         for holder in REGISTERED:
             for index in holder.wallets:
                 wallet = demo_wallet(index)
+                signature = wallet.sign(holder.eth_address)
+                self.signatures.append(signature)
                 self.post("/api/v1/registrations/", {"oxen_address": wallet.address, "eth_address": holder.eth_address,
-                                                     "signature": wallet.sign(holder.eth_address)}, expect=(201,))
+                                                     "signature": signature}, expect=(201,))
         self.figures["registrations"] = Registration.objects.filter(is_current=True).count()
 
     def deposit(self) -> None:
@@ -397,6 +401,24 @@ class Play:
         self.figures["metrics"] = {"checked": len(expected), "answers_201": int(created),
                                    f"from {OUTSIDER_ADDRESS}": refused}
 
+    def no_secret_in_the_logs(self) -> None:
+        """Every log the run wrote (units, nginx, peers, this process) read for what must never be logged."""
+        hidden = {"the L2 signer key": ANVIL_SERVICE_KEY, "the watchdog key": ANVIL_WATCHDOG_KEY,
+                  "SECRET_KEY": self.machine.values["SECRET_KEY"]}
+        hidden.update({f"Safe owner key {n}": key.hex() for n, key in enumerate(safe_owner_keys(), 1)})
+        hidden.update({f"the signature {sig[:14]}…": sig for sig in self.signatures})
+        needles = {name: value.lower().removeprefix("0x") for name, value in hidden.items()}
+        files = [path for folder in (self.machine.logs, self.machine.directory / "nginx")
+                 for path in sorted(folder.rglob("*.log")) if path.is_file()]
+        read = 0
+        for path in files:
+            text = path.read_text(errors="replace").lower()
+            read += len(text)
+            for name, needle in needles.items():
+                if needle in text:
+                    raise SmokeFailed(f"{name} appears in {path.name}")
+        self.figures["logs_checked"] = {"files": len(files), "bytes": read, "secrets": len(needles)}
+
     def run(self) -> None:
         steps = (
             ("release: fresh database, migrate, contracts, recorded snapshots, collectstatic", self.release),
@@ -411,6 +433,7 @@ class Play:
             ("forged X-Forwarded-For against the rate limit", self.forged_forwarded_for),
             ("reconciliation and verify_round", self.verify),
             ("/metrics through nginx against the database", self.metrics),
+            ("no key, SECRET_KEY or signature in any log of the run", self.no_secret_in_the_logs),
         )
         for title, action in steps:
             self.step(title, action)
