@@ -68,6 +68,7 @@ def messages() -> dict[str, str]:
         "pending": _("Transaction sent: waiting for it to be mined…"),
         "confirming": _("Mined in block {block}: {have} of {need} confirmations…"),
         "confirmed": _("Claimed {amount}"),
+        "step_done": _("done"),  # the dashboard's timeline, as templates/swap/dashboard.html says it
         "confirmed_to": _("Paid to {account}."),
         "view_tx": _("View the transaction"),
         "tx": _("Transaction {tx}"),

@@ -315,6 +315,9 @@ def test_a_wallet_that_does_not_know_the_chain_adds_it_then_claims(portal, serve
         assert section.states() == ["connecting", "switching", "sending", "pending", "confirmed"]
         assert section.figure("claimable") == "0 SESH" == section.dashboard("claimable")
         assert section.figure("claimed") == format_amount(int(proof(served, account)["cumulative_atomic"]), "SESH")
+        # The timeline, rendered before the claim, now ends on "Claimed", done.
+        steps = section.tab.page.locator(f"#dashboard-{section.account} .timeline li")
+        assert steps.evaluate_all("items => items.map(i => i.className)") == ["done"] * steps.count()
         section.click(".sesh-watch-asset")
         section.tab.page.wait_for_selector(f"{section.css} .sesh-claim-status:has-text('SESH is now listed')")
     (added,) = wallet.added_chains

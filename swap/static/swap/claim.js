@@ -375,6 +375,18 @@
         element.textContent = formatSesh(pair[1]);
       }
     });
+    // Everything claimed: the timeline's last steps are done too (the page was rendered before the claim).
+    if (board && claimed > BigInt(0) && left === BigInt(0)) {
+      var done = this.text.step_done;
+      board.querySelectorAll(".timeline li").forEach(function (item) {
+        item.className = "done";
+        item.removeAttribute("aria-current");
+        var state = item.querySelector(".visually-hidden");
+        if (state) {
+          state.textContent = "(" + done + ")";
+        }
+      });
+    }
     var round = section.querySelector("[data-claim-figure='round']");
     if (round) {
       round.textContent = String(this.claim.round);
