@@ -102,8 +102,9 @@ def _report(figures: dict, directory: Path) -> str:
         f"verify      {figures['verify_round']}; reconciliation {figures['reconciliation']}",
         f"metrics     {figures['metrics']['checked']} figures equal the database; {figures['metrics']['answers_201']}"
         f" answers 201 over both gunicorn workers; from 127.0.0.2: {figures['metrics']['from 127.0.0.2']}",
-        f"logs        {figures['logs_checked']['files']} files, {figures['logs_checked']['bytes']} bytes: none holds any of "
-        f"{figures['logs_checked']['secrets']} secrets (signer, watchdog and Safe owner keys, SECRET_KEY, signatures)",
+        f"logs        {figures['logs_checked']['files']} files, {figures['logs_checked']['bytes']} bytes: none holds "
+        f"any of {figures['logs_checked']['secrets']} secrets (signer, watchdog and Safe owner keys, SECRET_KEY, "
+        "signatures)",
         f"time        {figures['seconds_total']} s; logs and report.json in {directory}",
     ])
 

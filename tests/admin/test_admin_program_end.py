@@ -115,6 +115,7 @@ def test_the_closing_report_balances_to_the_atomic_unit_against_the_chain(ended,
         "claims": {"entitled_atomic": str(CAROL_SESH), "paid_atomic": "0", "unclaimed_atomic": str(CAROL_SESH)}}
     assert [r["number"] for r in data["rounds"]] == [1] and data["rounds"][0]["activate_tx"].startswith("0x")
     assert "MISMATCH" not in (tmp_path / "program-report.html").read_text()
+    assert (tmp_path / "program-report.css").read_text().startswith("/* The closing report")
 
 
 def test_the_admin_shows_the_same_books_from_the_database(ended, tmp_path, client, staff) -> None:

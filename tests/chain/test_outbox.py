@@ -196,7 +196,9 @@ def test_a_reorg_that_moves_the_transaction_to_another_block_is_followed(l2):
     l2.drive(lambda: fresh(tx).status == Status.MINED, mine=False)
     old_hash = fresh(tx).block_hash
     raw = fresh(tx).attempts.get().raw_transaction
-    l2.rpc("anvil_reorg", [1, [[raw, 0]]])
+    # The new block holds ours and another's: whatever its timestamp, it cannot be the old block again
+    # (with ours alone and the same second, anvil would rebuild the very same block and hash).
+    l2.rpc("anvil_reorg", [1, [[raw, 0], [{"from": HELPER_ADDRESS, "to": HELPER_ADDRESS, "value": "0x0"}, 0]]])
     l2.automine(True)
     l2.drive(lambda: fresh(tx).status == Status.CONFIRMED)
     tx = fresh(tx)

@@ -23,12 +23,14 @@ from swap.chain.program_end import ProgramEndError
 from swap.core.csv_writer import csv_text
 from swap.overview.closing import UNCLAIMED_HEADER, chain_report
 
+STYLESHEET = Path(__file__).resolve().parents[2] / "static" / "swap" / "program_report.css"
+
 
 class Command(BaseCommand):
     help = "Write the program's closing report (JSON, HTML) and the unclaimed accounts (CSV)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--out", default=".", help="directory for the three files")
+        parser.add_argument("--out", default=".", help="directory for the report's files")
 
     def handle(self, *args: Any, **options: Any) -> None:
         out = Path(options["out"])
@@ -40,6 +42,8 @@ class Command(BaseCommand):
             sys.exit(1)
         (out / "program-report.json").write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
         (out / "program-report.html").write_text(render_to_string("swap/program_report.html", {"report": report}))
+        # The page's style beside it (no inline style in any template of ours: tests/test_content_security_policy.py).
+        (out / "program-report.css").write_bytes(STYLESHEET.read_bytes())
         (out / "unclaimed.csv").write_text(csv_text(UNCLAIMED_HEADER, report["unclaimed"]["rows"]))
         closing = report["closing"]
         self.stdout.write(f"pool {closing['pool_atomic']} = paid {closing['paid_atomic']} + withheld "
