@@ -276,8 +276,8 @@ def queue_withdrawal(client: ChainClient, signatures: dict[str, bytes], *, actor
     if row.status != Withdrawal.PREPARED:
         raise ProgramEndError(f"the remainder withdrawal is already {row.get_status_display()}: it happens once")
     if safe.build(client, row.safe, to=row.distributor, data=row.data).safe_tx_hash != row.safe_tx_hash:
-        raise ProgramEndError(f"the Safe's nonce moved past {row.safe_nonce}: mark this preparation failed in "
-                              "the admin and prepare the withdrawal again")
+        raise ProgramEndError(f"the Safe's nonce moved past {row.safe_nonce}: run `withdraw_remainder --abandon`, "
+                              "then prepare the withdrawal again")
     checked = _checked_signatures(client, row, signatures)
     with transaction.atomic():
         locked = RemainderWithdrawal.objects.select_for_update().get(pk=row.pk)
@@ -290,6 +290,28 @@ def queue_withdrawal(client: ChainClient, signatures: dict[str, bytes], *, actor
         locked.save(update_fields=["signatures", "transaction", "status"])
         record_event("program:remainder_queued", actor=actor, subject=f"remainder:{locked.pk}",
                      data={"l2tx": tx.pk, "owners": sorted(checked), "safe_tx_hash": locked.safe_tx_hash})
+    return locked
+
+
+def abandon_withdrawal(client: ChainClient, *, actor: str) -> RemainderWithdrawal:
+    """Mark a prepared withdrawal failed once the Safe's nonce moved past it, with an audit event.
+
+    Its hash can then never execute (the Safe signs per nonce), so nothing is lost; a preparation that
+    could still execute is refused, so a stale-looking row is never dropped while owners sign it."""
+    row = live_withdrawal()
+    if row is None or row.status != Withdrawal.PREPARED:
+        raise ProgramEndError("no prepared remainder withdrawal to abandon (queued and confirmed ones never are)")
+    if safe.build(client, row.safe, to=row.distributor, data=row.data).safe_tx_hash == row.safe_tx_hash:
+        raise ProgramEndError(f"the Safe's next nonce is still {row.safe_nonce}: the prepared withdrawal can "
+                              f"execute, have the owners sign {row.safe_tx_hash}")
+    with transaction.atomic():
+        locked = RemainderWithdrawal.objects.select_for_update().get(pk=row.pk)
+        if locked.status != Withdrawal.PREPARED:
+            raise ProgramEndError(f"the remainder withdrawal is already {locked.get_status_display()}")
+        locked.status = Withdrawal.FAILED
+        locked.save(update_fields=["status"])
+        record_event("program:remainder_abandoned", actor=actor, subject=f"remainder:{locked.pk}",
+                     data={"safe_nonce": locked.safe_nonce, "safe_tx_hash": locked.safe_tx_hash})
     return locked
 
 

@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from swap.audit import AuditEvent
 from swap.chain import admin_actions, contracts, program_end, safe
-from swap.chain.local import safe_owner_keys
+from swap.chain.local import execute_as_safe, safe_owner_keys
 from swap.chain.models import L2Transaction, ProgramEndAnnouncement, RemainderWithdrawal
 from swap.chain.tasks import sync_program_end_task
 from swap.core.program_end import MIN_END_NOTICE_SECONDS
@@ -114,6 +114,26 @@ def test_the_remainder_goes_to_the_reward_pool_once_through_the_outbox(ended, de
     assert sorted(tags) == ["program:remainder_confirmed", "program:remainder_prepared", "program:remainder_queued"]
 
     assert "already withdrawn" in refused(capsys, "withdraw_remainder", "--demo-owners")
+
+
+def test_a_preparation_overtaken_by_another_safe_transaction_is_abandoned_then_prepared_again(
+        ended, deployed, l2, capsys):
+    run("withdraw_remainder")
+    stale = RemainderWithdrawal.objects.get()
+    assert "can execute" in refused(capsys, "withdraw_remainder", "--abandon")  # still signable: kept
+    # The owners execute something else at that nonce first.
+    action = admin_actions.grant_role(l2.client, deployed.distributor, "pauser", REWARD_POOL)
+    execute_as_safe(l2.client, deployed.safe, to=deployed.distributor, data=action.data)
+    assert "--abandon" in refused(capsys, "withdraw_remainder", "--demo-owners")
+    assert "abandoned" in run("withdraw_remainder", "--abandon")
+    stale.refresh_from_db()
+    assert stale.status == RemainderWithdrawal.Status.FAILED
+    assert AuditEvent.objects.filter(tag="program:remainder_abandoned", subject=f"remainder:{stale.pk}").count() == 1
+    assert "no prepared" in refused(capsys, "withdraw_remainder", "--abandon")
+    run("withdraw_remainder", "--demo-owners")  # prepared at the next nonce and queued
+    l2.settle()
+    fresh = RemainderWithdrawal.objects.exclude(pk=stale.pk).get()
+    assert fresh.safe_nonce == stale.safe_nonce + 1 and fresh.status == RemainderWithdrawal.Status.CONFIRMED
 
 
 def test_a_crash_while_queueing_leaves_it_prepared_and_the_step_runs_again(ended, deployed, l2, monkeypatch, capsys):

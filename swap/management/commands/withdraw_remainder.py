@@ -1,10 +1,11 @@
-"""`manage.py withdraw_remainder [--signature OWNER:0xSIG …] [--demo-owners]`: after the end, the remainder.
+"""`manage.py withdraw_remainder [--signature OWNER:0xSIG …] [--demo-owners] | --abandon`: after the end, the remainder.
 
 Without signatures: prepares (or shows again) the Safe transaction `withdrawRemainder(reward pool)`
 at the Safe's next nonce, recorded with an audit event; the owners sign its `safe_tx_hash`. With
 the threshold of owner signatures (or, on the local chain only, `--demo-owners`): checks each
 against the Safe's owners and queues its `execTransaction` through the outbox, which re-derives
 it before signing. Refused (one line, exit 1) before the end, while paused, or a second time.
+`--abandon` marks a prepared withdrawal failed (audited) once the Safe's nonce moved past it.
 """
 
 from __future__ import annotations
@@ -31,12 +32,19 @@ class Command(BaseCommand):
                             help="an owner's 65-byte signature of the printed safe_tx_hash (repeat per owner)")
         parser.add_argument("--demo-owners", action="store_true",
                             help="local chain only: sign with the demo Safe's owners")
+        parser.add_argument("--abandon", action="store_true",
+                            help="mark the prepared withdrawal failed: the Safe's nonce moved past it")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["demo_owners"] and settings.L2_CHAIN_ID != ANVIL_CHAIN_ID:
             self._fail(f"--demo-owners exists only on the local chain ({ANVIL_CHAIN_ID}); here the owners sign")
         try:
             client = get_client()
+            if options["abandon"]:
+                row = program_end.abandon_withdrawal(client, actor="command:withdraw_remainder")
+                self.stdout.write(f"abandoned the withdrawal prepared at Safe nonce {row.safe_nonce}; run this "
+                                  "command again to prepare it at the next nonce")
+                return
             row, created = program_end.prepare_withdrawal(client, actor="command:withdraw_remainder")
             tx = safe.SafeTransaction(safe=row.safe, chain_id=row.chain_id, to=row.distributor,
                                                   data=row.data, nonce=row.safe_nonce)
