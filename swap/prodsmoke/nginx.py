@@ -10,6 +10,8 @@ the run's own includes Debian's `mime.types` and the rewritten site, with every 
 
 from __future__ import annotations
 
+import os
+import pwd
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +72,9 @@ def main_conf(edge: Edge, site: Path) -> str:
     return "\n".join([
         "# Written by make prod-smoke: an unprivileged nginx around deploy/nginx/swap.conf.",
         "worker_processes 1;",
+        # Started by root, nginx's workers would drop to `nobody`, who cannot read a checkout inside a
+        # private directory (mktemp's 0700): they run as whoever runs the smoke.
+        *([f"user {pwd.getpwuid(os.geteuid()).pw_name};"] if os.geteuid() == 0 else []),
         f"pid {edge.directory / 'nginx.pid'};",
         f"error_log {edge.directory / 'error.log'} info;",
         "events { worker_connections 256; }",
