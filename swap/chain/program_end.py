@@ -250,6 +250,11 @@ def prepare_withdrawal(client: ChainClient, *, actor: str) -> tuple[RemainderWit
     return row, True
 
 
+def _overtaken(client: ChainClient, row: RemainderWithdrawal) -> bool:
+    """The Safe's nonce moved past the prepared one: the signed hash can never execute."""
+    return safe.build(client, row.safe, to=row.distributor, data=row.data).safe_tx_hash != row.safe_tx_hash
+
+
 def _checked_signatures(client: ChainClient, row: RemainderWithdrawal, given: dict[str, bytes]) -> dict[str, bytes]:
     digest = bytes.fromhex(row.safe_tx_hash[2:])
     owners = set(safe.owners(client, row.safe))
@@ -275,7 +280,7 @@ def queue_withdrawal(client: ChainClient, signatures: dict[str, bytes], *, actor
         raise ProgramEndError("no remainder withdrawal is prepared: run `withdraw_remainder` without signatures first")
     if row.status != Withdrawal.PREPARED:
         raise ProgramEndError(f"the remainder withdrawal is already {row.get_status_display()}: it happens once")
-    if safe.build(client, row.safe, to=row.distributor, data=row.data).safe_tx_hash != row.safe_tx_hash:
+    if _overtaken(client, row):
         raise ProgramEndError(f"the Safe's nonce moved past {row.safe_nonce}: run `withdraw_remainder --abandon`, "
                               "then prepare the withdrawal again")
     checked = _checked_signatures(client, row, signatures)
@@ -301,7 +306,7 @@ def abandon_withdrawal(client: ChainClient, *, actor: str) -> RemainderWithdrawa
     row = live_withdrawal()
     if row is None or row.status != Withdrawal.PREPARED:
         raise ProgramEndError("no prepared remainder withdrawal to abandon (queued and confirmed ones never are)")
-    if safe.build(client, row.safe, to=row.distributor, data=row.data).safe_tx_hash == row.safe_tx_hash:
+    if not _overtaken(client, row):
         raise ProgramEndError(f"the Safe's next nonce is still {row.safe_nonce}: the prepared withdrawal can "
                               f"execute, have the owners sign {row.safe_tx_hash}")
     with transaction.atomic():
