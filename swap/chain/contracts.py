@@ -367,8 +367,11 @@ def _error_selector(item: dict[str, Any]) -> str:
     return "0x" + keccak256(f"{item['name']}({','.join(types)})".encode())[:4].hex()
 
 
+@functools.lru_cache(maxsize=4)
 def error_names_by_selector(name: str = DISTRIBUTOR) -> dict[str, str]:
-    """selector -> error name, for every custom error in one contract's ABI (what a browser decodes)."""
+    """selector -> error name, for every custom error in one contract's ABI (what a browser decodes).
+
+    Cached like the artifact it reads: every page with a claim section asks for it. Read it, never change it."""
     return {_error_selector(item): item["name"] for item in load_artifact(name).abi if item.get("type") == "error"}
 
 
